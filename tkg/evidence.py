@@ -1,0 +1,138 @@
+"""Evidence: give each quote a stable IRI, and check every quote against its article.
+
+Curators write evidence as blank nodes (``tkg:evidence [ dcterms:source …;
+oa:exact "…" ]``); the build names them ``id/evidence/{words}-{hash}`` from the
+quote itself, so the same quote from the same article is one resource and its
+IRI never depends on file order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from .namespaces import ID, OA, TKG
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Collapse runs of whitespace, so a quote may wrap lines differently from its article."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def slug_words(text: str, limit: int = 8) -> str:
+    """Lowercase ASCII words of ``text`` joined by ``-`` (accents folded)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(_WORD.findall(ascii_text)[:limit])
+
+
+def evidence_iri(source: str, quote: str) -> URIRef:
+    """The IRI of a quote from a source: its first words plus a short hash of both."""
+    digest = hashlib.sha256(f"{source}\n{normalise(quote)}".encode()).hexdigest()[:8]
+    words = slug_words(quote) or "quote"
+    return URIRef(f"{ID}evidence/{words}-{digest}")
+
+
+def skolemise(graph: Graph) -> int:
+    """Replace blank-node evidence by named ``tkg:Evidence`` resources; return how many."""
+    renamed: dict[BNode, URIRef] = {}
+    for node in set(graph.objects(None, TKG.evidence)):
+        if not isinstance(node, BNode):
+            continue
+        source = graph.value(node, DCTERMS.source)
+        quote = graph.value(node, OA.exact)
+        if source is None or quote is None:
+            continue  # left for SHACL to report with the owning resource
+        renamed[node] = evidence_iri(str(source), str(quote))
+    for old, new in renamed.items():
+        for s, p in list(graph.subject_predicates(old)):
+            graph.remove((s, p, old))
+            graph.add((s, p, new))
+        for p, o in list(graph.predicate_objects(old)):
+            graph.remove((old, p, o))
+            graph.add((new, p, o))
+        graph.add((new, RDF.type, TKG.Evidence))
+    return len(renamed)
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """A quote that is not in the article it cites."""
+
+    evidence: str
+    claims: tuple[str, ...]
+    source: str
+    file: str | None
+    quote: str
+    reason: str
+
+    def __str__(self) -> str:
+        claims = ", ".join(self.claims) or "(no claim)"
+        return (
+            f"{self.reason}: evidence {self.evidence} for {claims} cites {self.source}"
+            f" ({self.file or 'no file'}): \u201c{self.quote}\u201d"
+        )
+
+
+class Articles:
+    """The article texts, whitespace-normalised, by file name."""
+
+    def __init__(self, seeds_dir: Path) -> None:
+        self.seeds_dir = seeds_dir
+        self._texts: dict[str, str] = {}
+
+    def text(self, name: str) -> str | None:
+        if name not in self._texts:
+            path = self.seeds_dir / name
+            if not path.is_file():
+                return None
+            self._texts[name] = normalise(path.read_text(encoding="utf-8"))
+        return self._texts[name]
+
+    def digest(self) -> str:
+        """A hash of every article, part of the dataset version."""
+        h = hashlib.sha256()
+        for path in sorted(self.seeds_dir.glob("*.txt")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+        return h.hexdigest()
+
+
+def check_quotes(graph: Graph, articles: Articles) -> list[QuoteProblem]:
+    """Every ``oa:exact`` must occur verbatim (whitespace-normalised) in its source's file."""
+    problems: list[QuoteProblem] = []
+    for evidence in sorted(set(graph.subjects(OA.exact, None)), key=str):
+        claims = tuple(sorted(str(s) for s in graph.subjects(TKG.evidence, evidence)))
+        for quote in graph.objects(evidence, OA.exact):
+            sources = list(graph.objects(evidence, DCTERMS.source))
+            if not sources:
+                problems.append(
+                    QuoteProblem(str(evidence), claims, "(none)", None, str(quote), "no source")
+                )
+                continue
+            for source in sources:
+                file = graph.value(source, TKG.file)
+                text = articles.text(str(file)) if file is not None else None
+                if file is None:
+                    reason = "source has no tkg:file"
+                elif text is None:
+                    reason = f"article file not found in {articles.seeds_dir}"
+                elif not isinstance(quote, Literal) or normalise(str(quote)) not in text:
+                    reason = "quote not found verbatim in the article"
+                else:
+                    continue
+                problems.append(
+                    QuoteProblem(
+                        str(evidence), claims, str(source),
+                        str(file) if file is not None else None, str(quote), reason,
+                    )
+                )
+    return problems

@@ -1,0 +1,64 @@
+"""Parse the Turtle inputs, failing with the file and line of the first error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import RDF, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+
+class TurtleError(Exception):
+    """A Turtle file does not parse; carries its path and 1-based line."""
+
+    def __init__(self, path: Path, line: int | None, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: malformed Turtle: {reason}")
+
+
+def turtle_files(directory: Path) -> list[Path]:
+    """The ``*.ttl`` files of a directory, in a stable order."""
+    return sorted(directory.glob("*.ttl"))
+
+
+def parse_file(path: Path, graph: Graph | None = None) -> Graph:
+    """Parse one Turtle file into ``graph`` (a new one by default)."""
+    graph = Graph() if graph is None else graph
+    # Parse into a scratch graph first, so a failure leaves ``graph`` untouched.
+    scratch = Graph()
+    try:
+        scratch.parse(path, format="turtle")
+    except BadSyntax as error:
+        raise TurtleError(path, error.lines + 1, error._why or str(error)) from error
+    except (SyntaxError, ValueError) as error:
+        raise TurtleError(path, getattr(error, "lineno", None), str(error)) from error
+    for prefix, namespace in scratch.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph += scratch
+    return graph
+
+
+def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[str, set[str]]]:
+    """Parse several Turtle files into one graph.
+
+    Also returns, for each subject, the names of the files that describe it, so
+    that a validation problem can say where to look.
+    """
+    graph = Graph()
+    origins: dict[str, set[str]] = {}
+    for path in paths:
+        part = parse_file(path)
+        for subject in set(part.subjects()):
+            origins.setdefault(str(subject), set()).add(path.name)
+        # Claims and evidence are blank nodes: file them under what they are about.
+        for node, target in part.subject_objects(RDF.subject):
+            origins.setdefault(str(node), set()).add(path.name)
+            origins.setdefault(str(target), set()).add(path.name)
+        graph += part
+        for prefix, namespace in part.namespaces():
+            graph.bind(prefix, namespace, override=False)
+    return graph, origins

@@ -1,0 +1,92 @@
+"""Validation of the asserted graph: SHACL shapes, verbatim quotes, no hand-written inferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from .evidence import Articles, check_quotes
+from .namespaces import TKG
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: Properties the reasoner owns: written by hand they would bypass the events.
+INFERRED_ONLY = (TKG.derivedFrom, TKG.descendsFrom, TKG.hasDerivative, TKG.ancestorOf,
+                 TKG.heldPosition, TKG.positionHeldBy, TKG.lineageStep)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the data cannot be published, located as precisely as we can."""
+
+    kind: str
+    focus: str
+    message: str
+    files: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f" [{', '.join(self.files)}]" if self.files else ""
+        return f"{self.kind}: {self.focus}{where}: {self.message}"
+
+
+def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
+    found: set[str] = set()
+    for node in nodes:
+        found |= origins.get(node, set())
+    return tuple(sorted(found))
+
+
+def shacl_problems(data: Graph, ontology: Graph, shapes: Graph,
+                   origins: dict[str, set[str]]) -> list[Problem]:
+    """Run the shapes over ontology plus data (class hierarchy visible, no inference)."""
+    combined = data + ontology
+    conforms, report, _text = shacl_validate(
+        combined, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    if conforms:
+        return []
+    if not isinstance(report, Graph):  # the shapes themselves are broken
+        return [Problem("shapes", "shapes/", str(getattr(report, "message", report)))]
+    problems = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        message = str(report.value(result, SH.resultMessage) or "violates a shape")
+        detail = message if path is None else f"{_short(path)}: {message}"
+        if value is not None and str(value) not in detail:
+            detail += f" (value: {value})"
+        problems.append(Problem("shape", str(focus), detail, _files(origins, str(focus))))
+    return sorted(problems, key=lambda p: (p.files, p.focus, p.message))
+
+
+def _short(term: URIRef) -> str:
+    text = str(term)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[Problem]:
+    """Lineage and position shortcuts must come from the reasoner, not from curators."""
+    problems = []
+    for prop in INFERRED_ONLY:
+        for s, o in data.subject_objects(prop):
+            problems.append(Problem(
+                "inference", str(s),
+                f"{_short(prop)} {o} is written by hand; it is inferred from events and stances",
+                _files(origins, str(s)),
+            ))
+    return problems
+
+
+def validate(data: Graph, ontology: Graph, shapes: Graph, articles: Articles,
+             origins: dict[str, set[str]]) -> list[Problem]:
+    """Every problem with the asserted data; an empty list means it may be published."""
+    problems = hand_written_inferences(data, origins)
+    for quote in check_quotes(data, articles):
+        problems.append(Problem("quote", quote.evidence, str(quote),
+                                _files(origins, *quote.claims)))
+    problems += shacl_problems(data, ontology, shapes, origins)
+    return problems
