@@ -1,0 +1,33 @@
+"""The home page: what the dataset is, how big, and where to query it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from tkg.namespaces import NAMED_GRAPHS
+
+from .context import store
+
+bp = Blueprint("home", __name__)
+
+EXAMPLES = {
+    "Does the CRFI descend from the Workers Socialist League?": """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
+PREFIX org: <https://w3id.org/trotskyism/id/org/>
+ASK { org:crfi tkg:descendsFrom org:workers-socialist-league }""",
+    "What came out of splits of the Fourth International, and when?": """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
+PREFIX w3org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?date ?resultLabel WHERE {
+  ?split a tkg:Split ; tkg:date ?date ;
+         w3org:originalOrganization <https://w3id.org/trotskyism/id/org/fourth-international> ;
+         w3org:resultingOrganization ?result .
+  ?result rdfs:label ?resultLabel .
+} ORDER BY ?date ?resultLabel""",
+}
+
+
+@bp.get("/")
+def index() -> str:
+    manifest = store().manifest
+    graphs = [(iri, manifest.graphs.get(iri, 0)) for iri in NAMED_GRAPHS]
+    return render_template("home.html", manifest=manifest, graphs=graphs, examples=EXAMPLES)

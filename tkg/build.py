@@ -1,0 +1,126 @@
+"""``tkg build``: parse, validate, reason, write the store, swap it in.
+
+Each stage is timed and reported as it ends. Nothing is written until the data
+has parsed and validated, and ``current`` only moves once the new store is
+complete, so a failure at any stage leaves the last good store serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from . import __version__
+from .config import Settings
+from .evidence import Articles, skolemise
+from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .reasoner import infer
+from .storage import Manifest, swap_current, write_store
+from .turtle import parse_files, turtle_files
+from .validate import Problem, validate
+
+
+class BuildError(Exception):
+    """The inputs cannot be published; the previous store is untouched."""
+
+
+class ValidationFailed(BuildError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} validation problem(s):\n{lines}")
+
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class Timings:
+    """Seconds per stage, in order."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+    report: Report = print
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.report(f"[{name}] ...")
+        start = time.perf_counter()
+        yield
+        self.stages[name] = round(time.perf_counter() - start, 3)
+        self.report(f"[{name}] done in {self.stages[name]:.2f} s")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The parsed, skolemised inputs of a build."""
+
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+    origins: dict[str, set[str]]
+    version: str
+
+
+def input_files(settings: Settings) -> list[Path]:
+    return [*turtle_files(settings.ontology_dir), *turtle_files(settings.data_dir),
+            *turtle_files(settings.shapes_dir)]
+
+
+def dataset_version(settings: Settings, articles: Articles) -> str:
+    """A hash of everything the store is made from: inputs, articles and the code's version."""
+    h = hashlib.sha256(__version__.encode())
+    for path in input_files(settings):
+        h.update(str(path.relative_to(path.parent.parent)).encode())
+        h.update(path.read_bytes())
+    h.update(articles.digest().encode())
+    return h.hexdigest()[:16]
+
+
+def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]:
+    articles = Articles(settings.seeds_dir)
+    with timings.stage("parse"):
+        ontology, _ = parse_files(turtle_files(settings.ontology_dir))
+        data, origins = parse_files(turtle_files(settings.data_dir))
+        shapes, _ = parse_files(turtle_files(settings.shapes_dir))
+        skolemise(data)
+        timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
+    version = dataset_version(settings, articles)
+    return Inputs(ontology, data, shapes, origins, version), articles
+
+
+def check(settings: Settings, report: Report = print) -> tuple[Inputs, Timings]:
+    """Parse and validate; raise :class:`ValidationFailed` listing every problem."""
+    timings = Timings(report=report)
+    inputs, articles = load_inputs(settings, timings)
+    with timings.stage("validate"):
+        problems = validate(inputs.data, inputs.ontology, inputs.shapes, articles, inputs.origins)
+    if problems:
+        raise ValidationFailed(problems)
+    return inputs, timings
+
+
+def build(settings: Settings, report: Report = print) -> tuple[Path, Manifest]:
+    """Run every stage and make the new store current; return its directory and manifest."""
+    if not settings.seeds_dir.is_dir():
+        raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
+    inputs, timings = check(settings, report)
+    with timings.stage("reason"):
+        inferred = infer(inputs.ontology, inputs.data)
+        report(f"  {len(inferred)} inferred triples")
+    with timings.stage("load"):
+        graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data,
+                  GRAPH_INFERRED: inferred}
+        directory = write_store(settings.build_dir, inputs.version, graphs, timings.stages)
+    with timings.stage("swap"):
+        swap_current(settings.build_dir, directory)
+    manifest = Manifest.read(directory)
+    report(f"built dataset version {inputs.version} in {directory}")
+    for iri, count in manifest.graphs.items():
+        report(f"  {count:>7} triples  <{iri}>")
+    return directory, manifest

@@ -1,0 +1,98 @@
+"""The ``tkg`` command: build, validate, query and serve the graph."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .storage import StoreError
+from .turtle import TurtleError
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from .build import BuildError, build
+
+    try:
+        build(settings)
+    except (TurtleError, BuildError) as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        print("the previous store (if any) is unchanged and still current", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from .build import BuildError, check
+
+    try:
+        inputs, _ = check(settings)
+    except (TurtleError, BuildError) as error:
+        print(f"invalid: {error}", file=sys.stderr)
+        return 1
+    print(f"valid: {len(inputs.data)} data triples, every quote found in its article")
+    return 0
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    from .store import RESULT_FORMATS, EmbeddedStore, QuerySyntaxError
+
+    text = args.sparql
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    try:
+        store = EmbeddedStore(settings.current_store)
+        result = store.query(text)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except QuerySyntaxError as error:
+        print(f"malformed query: {error}", file=sys.stderr)
+        return 1
+    formats = RESULT_FORMATS[result.kind]
+    media_type = args.format or next(iter(formats))
+    if args.format is None and result.kind == "bindings":
+        media_type = "text/tab-separated-values"
+    if media_type not in formats:
+        print(f"error: a {result.kind} result can be {', '.join(formats)}", file=sys.stderr)
+        return 2
+    if result.kind == "boolean" and args.format is None:
+        sys.stdout.write("true\n" if result.boolean else "false\n")
+        return 0
+    sys.stdout.write(result.serialize(media_type).decode("utf-8"))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from server.wsgi import serve
+
+    try:
+        serve(settings, host=args.host, port=args.port, workers=args.workers)
+    except StoreError as error:
+        print(f"cannot serve: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tkg", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="parse, validate, reason and write the store")
+    commands.add_parser("validate", help="parse and validate the data without building")
+    query = commands.add_parser("query", help="run a SPARQL query against the built store")
+    query.add_argument("sparql", help="the query, '-' for standard input, or @file")
+    query.add_argument("--format", help="result media type (default TSV, Turtle or JSON)")
+    serve = commands.add_parser("serve", help="serve the built store over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    handler = {"build": _build, "validate": _validate, "query": _query, "serve": _serve}
+    return handler[args.command](args, Settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The built store on disk: written to a fresh directory, then swapped in atomically.
+
+Layout under the build directory::
+
+    stores/<version>-<timestamp>/   one complete build: oxigraph/ and manifest.json
+    current -> stores/...           symlink, replaced with os.replace (atomic)
+
+``manifest.json`` is written last, so a directory without it is a build that
+died half way; :func:`open_store_dir` refuses it. A failed or killed build never
+touches ``current``, so the last good store keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+MANIFEST = "manifest.json"
+KEEP_OLD = 2
+STALE_SECONDS = 3600
+
+
+class StoreError(Exception):
+    """The store directory is missing, partial or corrupt."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a complete store holds; written last, read at start-up."""
+
+    version: str
+    built: str
+    graphs: dict[str, int]
+    stages: dict[str, float]
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"version": self.version, "built": self.built, "graphs": self.graphs,
+             "stages": self.stages, "complete": True},
+            indent=2,
+        )
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        path = directory / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise StoreError(f"{directory} has no {MANIFEST}: an unfinished build, refused") from error
+        except (OSError, ValueError) as error:
+            raise StoreError(f"{path} is unreadable: {error}") from error
+        if not data.get("complete"):
+            raise StoreError(f"{path} does not mark a complete build")
+        return cls(data["version"], data["built"], data["graphs"], data.get("stages", {}))
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
+    name = ox.NamedNode(graph_iri)
+    for s, p, o in graph:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+
+
+def write_store(build_dir: Path, version: str, graphs: dict[str, Graph],
+                stages: dict[str, float]) -> Path:
+    """Write the named graphs into a new store directory and return it (not yet current)."""
+    stores = build_dir / "stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    directory = stores / f"{version}-{stamp}-{os.getpid()}"
+    (directory / "oxigraph").mkdir(parents=True)
+    store = ox.Store(str(directory / "oxigraph"))
+    counts = {}
+    for iri, graph in graphs.items():
+        store.bulk_extend(quads(graph, iri))
+        counts[iri] = len(graph)
+    store.flush()
+    store.optimize()
+    del store
+    manifest = Manifest(version, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), counts, stages)
+    tmp = directory / (MANIFEST + ".tmp")
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    os.replace(tmp, directory / MANIFEST)
+    return directory
+
+
+def swap_current(build_dir: Path, directory: Path) -> None:
+    """Point ``current`` at ``directory`` in one atomic rename, then prune old stores."""
+    link = build_dir / "current"
+    tmp = build_dir / f".current.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(directory.relative_to(build_dir))
+    os.replace(tmp, link)
+    prune(build_dir, keep=directory)
+
+
+def prune(build_dir: Path, keep: Path) -> None:
+    """Remove all but the newest few complete stores, and any unfinished ones."""
+    stores = sorted((build_dir / "stores").iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    kept = 0
+    for directory in stores:
+        if directory == keep:
+            continue
+        complete = (directory / MANIFEST).is_file()
+        if complete and kept < KEEP_OLD - 1:
+            kept += 1
+            continue
+        if not complete and time.time() - directory.stat().st_mtime < STALE_SECONDS:
+            continue  # perhaps another build still writing
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def open_store_dir(path: Path) -> tuple[ox.Store, Manifest, Path]:
+    """Open a complete store read-only; refuse a missing, partial or corrupt one."""
+    if not path.exists():
+        raise StoreError(f"no store at {path}: run `tkg build` first")
+    directory = path.resolve()
+    manifest = Manifest.read(directory)
+    try:
+        store = ox.Store.read_only(str(directory / "oxigraph"))
+    except OSError as error:
+        raise StoreError(f"{directory} cannot be opened: {error}") from error
+    present = {str(g.value) for g in store.named_graphs()}
+    missing = set(manifest.graphs) - present
+    if missing:
+        raise StoreError(f"{directory} lacks named graphs {sorted(missing)}: corrupt store")
+    return store, manifest, directory
