@@ -54,13 +54,18 @@ def _query_and_dataset() -> tuple[str | None, Dataset, Response | None]:
         elif mimetype == "application/sparql-update":
             return None, Dataset(), error(403, READ_ONLY)
         else:
-            return None, Dataset(), error(
-                415, f"Unsupported media type {mimetype or '(none)'}: POST a query as "
-                f"{FORM} (query=...) or as {DIRECT}.")
+            return (
+                None,
+                Dataset(),
+                error(
+                    415,
+                    f"Unsupported media type {mimetype or '(none)'}: POST a query as "
+                    f"{FORM} (query=...) or as {DIRECT}.",
+                ),
+            )
     if len(queries) > 1:
         return None, Dataset(), error(400, "Exactly one query parameter is allowed.")
-    dataset = Dataset(tuple(params.getlist("default-graph-uri")),
-                      tuple(params.getlist("named-graph-uri")))
+    dataset = Dataset(tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")))
     return (queries[0] if queries else None), dataset, None
 
 
@@ -78,8 +83,10 @@ def endpoint() -> Response:
     offered = RESULT_FORMATS[result.kind]
     media_type = choose(request.accept_mimetypes, offered, request.values.get("format"))
     if media_type is None:
-        return error(406, f"Cannot answer a {result.kind} result in the requested format. "
-                          f"Available: {', '.join(offered)}.")
+        return error(
+            406,
+            f"Cannot answer a {result.kind} result in the requested format. Available: {', '.join(offered)}.",
+        )
     body = result.serialize(media_type)
     response = Response(body, mimetype=media_type)
     if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "json")):

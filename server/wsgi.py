@@ -31,12 +31,15 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
     del _store
     print(f"serving dataset {manifest.version} from {directory} on http://{host}:{port}/", flush=True)
-    _Gunicorn(settings, {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 60,
-        "accesslog": "-",
-        "preload_app": False,
-    }).run()
+    _Gunicorn(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 60,
+            "accesslog": "-",
+            "preload_app": False,
+        },
+    ).run()

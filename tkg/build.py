@@ -68,8 +68,11 @@ class Inputs:
 
 
 def input_files(settings: Settings) -> list[Path]:
-    return [*turtle_files(settings.ontology_dir), *turtle_files(settings.data_dir),
-            *turtle_files(settings.shapes_dir)]
+    return [
+        *turtle_files(settings.ontology_dir),
+        *turtle_files(settings.data_dir),
+        *turtle_files(settings.shapes_dir),
+    ]
 
 
 def dataset_version(settings: Settings, articles: Articles) -> str:
@@ -114,8 +117,7 @@ def build(settings: Settings, report: Report = print) -> tuple[Path, Manifest]:
         inferred = infer(inputs.ontology, inputs.data)
         report(f"  {len(inferred)} inferred triples")
     with timings.stage("load"):
-        graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data,
-                  GRAPH_INFERRED: inferred}
+        graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data, GRAPH_INFERRED: inferred}
         directory = write_store(settings.build_dir, inputs.version, graphs, timings.stages)
     with timings.stage("swap"):
         swap_current(settings.build_dir, directory)

@@ -21,9 +21,7 @@ class Settings:
     ontology_dir: Path = field(default_factory=lambda: _path("TKG_ONTOLOGY_DIR", ROOT / "ontology"))
     data_dir: Path = field(default_factory=lambda: _path("TKG_DATA_DIR", ROOT / "data" / "ttl"))
     shapes_dir: Path = field(default_factory=lambda: _path("TKG_SHAPES_DIR", ROOT / "shapes"))
-    seeds_dir: Path = field(
-        default_factory=lambda: _path("TKG_SEEDS_DIR", ROOT.parent / "shared" / "seeds")
-    )
+    seeds_dir: Path = field(default_factory=lambda: _path("TKG_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
     build_dir: Path = field(default_factory=lambda: _path("TKG_BUILD_DIR", ROOT / "build"))
     base_iri: str = field(
         default_factory=lambda: os.environ.get("TKG_BASE_IRI", "https://w3id.org/trotskyism/")

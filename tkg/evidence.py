@@ -114,9 +114,7 @@ def check_quotes(graph: Graph, articles: Articles) -> list[QuoteProblem]:
         for quote in graph.objects(evidence, OA.exact):
             sources = list(graph.objects(evidence, DCTERMS.source))
             if not sources:
-                problems.append(
-                    QuoteProblem(str(evidence), claims, "(none)", None, str(quote), "no source")
-                )
+                problems.append(QuoteProblem(str(evidence), claims, "(none)", None, str(quote), "no source"))
                 continue
             for source in sources:
                 file = graph.value(source, TKG.file)
@@ -131,8 +129,12 @@ def check_quotes(graph: Graph, articles: Articles) -> list[QuoteProblem]:
                     continue
                 problems.append(
                     QuoteProblem(
-                        str(evidence), claims, str(source),
-                        str(file) if file is not None else None, str(quote), reason,
+                        str(evidence),
+                        claims,
+                        str(source),
+                        str(file) if file is not None else None,
+                        str(quote),
+                        reason,
                     )
                 )
     return problems

@@ -49,14 +49,13 @@ def is_noise(triple: tuple) -> bool:
         return True
     if p == OWL.sameAs and s == o:
         return True
-    if p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty) \
-            and s == o:
+    if p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty) and s == o:
         return True
-    if p == RDF.type and (o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)
-                          or isinstance(o, BNode)):
+    if p == RDF.type and (o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual) or isinstance(o, BNode)):
         return True
-    if p in (RDFS.subClassOf, OWL.equivalentClass) and (o in (OWL.Thing, RDFS.Resource)
-                                                         or isinstance(o, BNode)):
+    if p in (RDFS.subClassOf, OWL.equivalentClass) and (
+        o in (OWL.Thing, RDFS.Resource) or isinstance(o, BNode)
+    ):
         return True
     return p == TKG.lineageStep
 

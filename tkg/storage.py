@@ -48,8 +48,13 @@ class Manifest:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"version": self.version, "built": self.built, "graphs": self.graphs,
-             "stages": self.stages, "complete": True},
+            {
+                "version": self.version,
+                "built": self.built,
+                "graphs": self.graphs,
+                "stages": self.stages,
+                "complete": True,
+            },
             indent=2,
         )
 
@@ -88,8 +93,7 @@ def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
 
 
-def write_store(build_dir: Path, version: str, graphs: dict[str, Graph],
-                stages: dict[str, float]) -> Path:
+def write_store(build_dir: Path, version: str, graphs: dict[str, Graph], stages: dict[str, float]) -> Path:
     """Write the named graphs into a new store directory and return it (not yet current)."""
     stores = build_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ behind the same interface. The default graph is the union of the named graphs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -50,8 +51,7 @@ class Dataset:
 class Result:
     """One query's answer, ready to be written in any format its kind allows."""
 
-    def __init__(self, kind: Kind,
-                 raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> None:
+    def __init__(self, kind: Kind, raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> None:
         self.kind = kind
         self._raw = raw
 
@@ -61,7 +61,14 @@ class Result:
 
     @property
     def boolean(self) -> bool:
+        """The answer of an ASK query."""
         return bool(self._raw)
+
+    def solutions(self) -> Iterator[ox.QuerySolution]:
+        """The rows of a SELECT query (consumes the result)."""
+        if self.kind != "bindings":
+            raise TypeError(f"a {self.kind} result has no solutions")
+        return iter(self._raw)
 
 
 class GraphStore(Protocol):

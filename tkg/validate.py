@@ -14,8 +14,15 @@ from .namespaces import TKG
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: Properties the reasoner owns: written by hand they would bypass the events.
-INFERRED_ONLY = (TKG.derivedFrom, TKG.descendsFrom, TKG.hasDerivative, TKG.ancestorOf,
-                 TKG.heldPosition, TKG.positionHeldBy, TKG.lineageStep)
+INFERRED_ONLY = (
+    TKG.derivedFrom,
+    TKG.descendsFrom,
+    TKG.hasDerivative,
+    TKG.ancestorOf,
+    TKG.heldPosition,
+    TKG.positionHeldBy,
+    TKG.lineageStep,
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,9 @@ def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def shacl_problems(data: Graph, ontology: Graph, shapes: Graph,
-                   origins: dict[str, set[str]]) -> list[Problem]:
+def shacl_problems(
+    data: Graph, ontology: Graph, shapes: Graph, origins: dict[str, set[str]]
+) -> list[Problem]:
     """Run the shapes over ontology plus data (class hierarchy visible, no inference)."""
     combined = data + ontology
     conforms, report, _text = shacl_validate(
@@ -73,20 +81,23 @@ def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[P
     problems = []
     for prop in INFERRED_ONLY:
         for s, o in data.subject_objects(prop):
-            problems.append(Problem(
-                "inference", str(s),
-                f"{_short(prop)} {o} is written by hand; it is inferred from events and stances",
-                _files(origins, str(s)),
-            ))
+            problems.append(
+                Problem(
+                    "inference",
+                    str(s),
+                    f"{_short(prop)} {o} is written by hand; it is inferred from events and stances",
+                    _files(origins, str(s)),
+                )
+            )
     return problems
 
 
-def validate(data: Graph, ontology: Graph, shapes: Graph, articles: Articles,
-             origins: dict[str, set[str]]) -> list[Problem]:
+def validate(
+    data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: dict[str, set[str]]
+) -> list[Problem]:
     """Every problem with the asserted data; an empty list means it may be published."""
     problems = hand_written_inferences(data, origins)
     for quote in check_quotes(data, articles):
-        problems.append(Problem("quote", quote.evidence, str(quote),
-                                _files(origins, *quote.claims)))
+        problems.append(Problem("quote", quote.evidence, str(quote), _files(origins, *quote.claims)))
     problems += shacl_problems(data, ontology, shapes, origins)
     return problems

@@ -1,0 +1,91 @@
+"""Shared fixtures: real builds (fixture world and real articles) in temporary directories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tkg.build import build
+from tkg.config import ROOT, Settings
+from tkg.store import EmbeddedStore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_settings(build_dir: Path, data_dir: Path | None = None, seeds_dir: Path | None = None) -> Settings:
+    return Settings(
+        ontology_dir=ROOT / "ontology",
+        data_dir=data_dir or ROOT / "data" / "ttl",
+        shapes_dir=ROOT / "shapes",
+        seeds_dir=seeds_dir or Settings().seeds_dir,
+        build_dir=build_dir,
+    )
+
+
+@pytest.fixture
+def fixture_data(tmp_path: Path) -> Path:
+    """A writable copy of the fixture world's data directory."""
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", target)
+    return target
+
+
+@pytest.fixture
+def fixture_settings(tmp_path: Path, fixture_data: Path) -> Settings:
+    return make_settings(tmp_path / "build", fixture_data, FIXTURES / "seeds")
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real graph, built once per test session."""
+    settings = make_settings(tmp_path_factory.mktemp("real") / "build")
+    build(settings, report=lambda _line: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_store(real_build: Settings) -> EmbeddedStore:
+    return EmbeddedStore(real_build.current_store)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(real_build: Settings) -> Iterator[str]:
+    """``tkg serve`` (gunicorn) on 127.0.0.1 over the real build; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        output = process.stdout.read().decode() if process.stdout else ""
+        raise RuntimeError(f"server did not start:\n{output}")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,0 +1,73 @@
+"""The tkg command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tkg.config import Settings
+
+
+def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TKG_BUILD_DIR": str(settings.build_dir),
+        "TKG_DATA_DIR": str(settings.data_dir),
+        "TKG_SEEDS_DIR": str(settings.seeds_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tkg.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_query_ask_prints_true(real_build: Settings) -> None:
+    result = run(
+        real_build,
+        "query",
+        "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> ASK { "
+        "<https://w3id.org/trotskyism/id/org/crfi> tkg:descendsFrom "
+        "<https://w3id.org/trotskyism/id/org/workers-socialist-league> }",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "true"
+
+
+def test_query_select_prints_tsv(real_build: Settings) -> None:
+    result = run(
+        real_build, "query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
+    assert result.returncode == 0
+    assert "graph/inferred" in result.stdout and result.stdout.startswith("?g\t?n")
+
+
+def test_malformed_query_exits_1(real_build: Settings) -> None:
+    result = run(real_build, "query", "SELECT WHERE")
+    assert result.returncode == 1 and "malformed query" in result.stderr
+
+
+def test_build_with_broken_turtle_reports_file_and_line(fixture_settings: Settings) -> None:
+    assert run(fixture_settings, "build").returncode == 0
+    (fixture_settings.data_dir / "zz-broken.ttl").write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")
+    result = run(fixture_settings, "build")
+    assert result.returncode == 1
+    assert "zz-broken.ttl:2" in result.stderr
+    assert "previous store" in result.stderr
+    assert run(fixture_settings, "query", "ASK { ?s ?p ?o }").stdout.strip() == "true"
+
+
+def test_validate_reports_valid(fixture_settings: Settings) -> None:
+    result = run(fixture_settings, "validate")
+    assert result.returncode == 0 and "valid:" in result.stdout
+
+
+def test_serve_refuses_a_missing_store(tmp_path) -> None:
+    env = {**os.environ, "TKG_BUILD_DIR": str(tmp_path / "empty")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tkg.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "run `tkg build` first" in result.stderr
