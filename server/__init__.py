@@ -5,19 +5,30 @@ from __future__ import annotations
 from flask import Flask
 
 from tkg.config import Settings
-from tkg.store import EmbeddedStore, GraphStore
+from tkg.executor import Executor, Limits
+from tkg.store import EmbeddedStore
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
-    """Build the app; opens the current store read-only unless one is given."""
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app over the current store: opened read-only, queried through killable processes."""
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["TKG_SETTINGS"] = settings
-    app.extensions["tkg_store"] = store or EmbeddedStore(settings.current_store)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    store = EmbeddedStore(settings.current_store)
+    app.extensions["tkg_store"] = store
+    app.extensions["tkg_executor"] = Executor(
+        store.directory,  # the resolved store: a later swap of `current` does not mix versions
+        processes=settings.query_processes,
+        limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+    )
 
+    from . import compression, errors
     from .home import bp as home_bp
     from .sparql import bp as sparql_bp
 
+    errors.register(app)
+    compression.register(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(sparql_bp)
     return app

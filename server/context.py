@@ -1,11 +1,21 @@
-"""Access to the per-app store from request handlers."""
+"""Per-app services for request handlers: the store, the query executor, the settings."""
 
 from __future__ import annotations
 
 from flask import current_app
 
+from tkg.config import Settings
+from tkg.executor import Executor
 from tkg.store import GraphStore
 
 
 def store() -> GraphStore:
     return current_app.extensions["tkg_store"]
+
+
+def executor() -> Executor:
+    return current_app.extensions["tkg_executor"]
+
+
+def settings() -> Settings:
+    return current_app.config["TKG_SETTINGS"]

@@ -2,135 +2,175 @@
 
 GET with ``query``; POST as ``application/x-www-form-urlencoded`` or as
 ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri``
-honoured; the result format chosen by ``Accept`` (or ``format``). Updates are
-refused: the service is read-only.
+honoured; the answer's format negotiated from ``Accept`` (or ``format``)
+before the query runs. Updates are refused, ``SERVICE`` is refused unless its
+host is allow-listed, and queries run in killable processes with a time
+budget and row and size caps. Answers carry an ETag derived from the dataset
+version and the request, so repeated requests cost a 304.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+import hashlib
 
-from tkg.namespaces import NAMED_GRAPHS
-from tkg.store import RESULT_FORMATS, Dataset, QuerySyntaxError
+from flask import Blueprint, Response, render_template, request
 
-from .context import store
+from tkg.executor import Busy, QueryFailed, QueryTimeout
+from tkg.sparql_text import looks_like_update, query_kind, refused_services
+from tkg.store import RESULT_FORMATS, Dataset, Kind, QuerySyntaxError, ResultTooLarge
+
+from .context import executor, settings, store
+from .errors import plain
 from .negotiation import choose
+from .service_description import describe
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only."
+SD_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 
 
-def error(status: int, message: str) -> Response:
-    """A plain-text error that people and programs can both read."""
-    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    response.headers["Vary"] = "Accept"
-    return response
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
 
 
-def _query_and_dataset() -> tuple[str | None, Dataset, Response | None]:
-    """Read the query and dataset from the request, or an error response."""
+def read_request() -> tuple[str | None, Dataset]:
+    """The query and the protocol dataset of the request (``None``: no query)."""
     if request.method == "GET":
         params = request.args
         if "update" in params:
-            return None, Dataset(), error(405, READ_ONLY)
+            raise ProtocolError(405, READ_ONLY + " (And updates are never sent with GET.)")
         queries = params.getlist("query")
+    elif request.mimetype == FORM:
+        params = request.values  # body, plus any dataset parameters in the URL
+        if "update" in request.form:
+            raise ProtocolError(403, READ_ONLY)
+        queries = request.form.getlist("query")
+        if "query" in request.args:
+            raise ProtocolError(400, "Send the query in the body or in the URL, not both.")
+    elif request.mimetype == DIRECT:
+        params = request.args
+        charset = request.mimetype_params.get("charset", "utf-8")
+        try:
+            queries = [request.get_data().decode(charset)]
+        except (UnicodeDecodeError, LookupError):
+            raise ProtocolError(400, f"The query is not valid {charset}.") from None
+    elif request.mimetype == "application/sparql-update":
+        raise ProtocolError(403, READ_ONLY)
     else:
-        mimetype = request.mimetype
-        if mimetype == FORM:
-            params = request.form
-            if "update" in params:
-                return None, Dataset(), error(403, READ_ONLY)
-            queries = params.getlist("query")
-            params = request.values
-        elif mimetype == DIRECT:
-            try:
-                queries = [request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))]
-            except (UnicodeDecodeError, LookupError):
-                return None, Dataset(), error(400, "The query is not valid UTF-8.")
-            params = request.args
-        elif mimetype == "application/sparql-update":
-            return None, Dataset(), error(403, READ_ONLY)
-        else:
-            return (
-                None,
-                Dataset(),
-                error(
-                    415,
-                    f"Unsupported media type {mimetype or '(none)'}: POST a query as "
-                    f"{FORM} (query=...) or as {DIRECT}.",
-                ),
-            )
+        raise ProtocolError(
+            415,
+            f"Unsupported media type {request.mimetype or '(none)'}: POST a query as {FORM} "
+            f"(query=...) or as {DIRECT}.",
+        )
     if len(queries) > 1:
-        return None, Dataset(), error(400, "Exactly one query parameter is allowed.")
+        raise ProtocolError(400, "Exactly one query parameter is allowed.")
     dataset = Dataset(tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")))
-    return (queries[0] if queries else None), dataset, None
+    return (queries[0] if queries else None), dataset
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+def etag_for(query: str, dataset: Dataset, media_type: str) -> str:
+    """Same dataset version, query, dataset and format: same answer."""
+    h = hashlib.sha256()
+    for part in (store().version, query, *dataset.default_graphs, "|", *dataset.named_graphs, media_type):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+@bp.route("/sparql/", methods=["GET", "POST", "OPTIONS"], endpoint="endpoint_slash")
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def endpoint() -> Response:
-    query, dataset, problem = _query_and_dataset()
-    if problem is not None:
-        return problem
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    try:
+        query, dataset = read_request()
+    except ProtocolError as error:
+        return plain(error.status, str(error))
     if query is None:
         return service_description()
-    try:
-        result = store().query(query, dataset)
-    except QuerySyntaxError as exc:
-        return error(400, f"Malformed query: {exc}")
-    offered = RESULT_FORMATS[result.kind]
-    media_type = choose(request.accept_mimetypes, offered, request.values.get("format"))
-    if media_type is None:
-        return error(
-            406,
-            f"Cannot answer a {result.kind} result in the requested format. Available: {', '.join(offered)}.",
+    if looks_like_update(query):
+        return plain(403, READ_ONLY)
+    refused = refused_services(query, settings().service_hosts)
+    if refused:
+        return plain(
+            403,
+            f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
+            "server's allow-list, and the endpoint does not proxy requests into its network.",
         )
-    body = result.serialize(media_type)
-    response = Response(body, mimetype=media_type)
-    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "json")):
-        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
+    kind: Kind = query_kind(query) or "bindings"
+    format_param = request.values.get("format")
+    media_types = {
+        k: m
+        for k in RESULT_FORMATS
+        if (m := choose(request.accept_mimetypes, RESULT_FORMATS[k], format_param))
+    }
+    if kind not in media_types:
+        return plain(
+            406,
+            f"Cannot answer a {kind} result in the requested format. "
+            f"Available: {', '.join(RESULT_FORMATS[kind])}.",
+        )
+    etag = etag_for(query, dataset, media_types[kind])
+    if request.method == "GET" and request.if_none_match.contains(etag):
+        return cached(Response(status=304), etag)
+    try:
+        answer = executor().run(query, dataset, media_types)
+    except QuerySyntaxError as error:
+        return plain(400, f"Malformed query: {error}")
+    except QueryTimeout as error:
+        return plain(503, f"Query stopped: {error}. Narrow it or add a LIMIT.", Retry_After="5")
+    except Busy as error:
+        return plain(503, f"Busy: {error}", Retry_After="5")
+    except ResultTooLarge as error:
+        return plain(413, f"Result too large: {error}.")
+    except QueryFailed as error:
+        return plain(400, f"The query could not be evaluated: {error}")
+    response = Response(answer.body, mimetype=answer.media_type)
+    if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "+xml")):
+        response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
+    return cached(response, etag)
+
+
+def cached(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    response.vary.add("Accept")
     return response
 
 
-SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix ent: <http://www.w3.org/ns/entailment/> .
-@prefix prof: <http://www.w3.org/ns/owl-profile/> .
-@prefix void: <http://rdfs.org/ns/void#> .
-
-<{endpoint}> a sd:Service ;
-    sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph ;
-    sd:defaultEntailmentRegime ent:OWL-RDF-Based ;
-    sd:defaultSupportedEntailmentProfile prof:RL ;
-    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON> ,
-        <http://www.w3.org/ns/formats/SPARQL_Results_XML> ,
-        <http://www.w3.org/ns/formats/SPARQL_Results_CSV> ,
-        <http://www.w3.org/ns/formats/SPARQL_Results_TSV> ,
-        <http://www.w3.org/ns/formats/Turtle> ,
-        <http://www.w3.org/ns/formats/N-Triples> ,
-        <http://www.w3.org/ns/formats/JSON-LD> ,
-        <http://www.w3.org/ns/formats/RDF_XML> ;
-    sd:defaultDataset [
-        a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; void:triples {total} ] ;
-{named}
-    ] .
-"""
-
-
 def service_description() -> Response:
-    """A SPARQL Service Description, for a GET without a query."""
-    manifest = store().manifest
-    named = " ;\n".join(
-        f"        sd:namedGraph [ a sd:NamedGraph ; sd:name <{iri}> ;"
-        f" sd:graph [ a sd:Graph ; void:triples {manifest.graphs.get(iri, 0)} ] ]"
-        for iri in NAMED_GRAPHS
-    )
-    body = SERVICE_DESCRIPTION.format(endpoint=request.base_url, total=manifest.triples, named=named)
-    response = Response(body, mimetype="text/turtle")
-    response.headers["Vary"] = "Accept"
+    """A SPARQL Service Description; a query form for browsers."""
+    offered = ["text/turtle", "text/html", *list(SD_FORMATS)[1:]]
+    media_type = choose(request.accept_mimetypes, offered, request.args.get("format"))
+    if media_type == "text/html":
+        response = Response(render_template("sparql.html"), mimetype="text/html")
+    elif media_type is None:
+        return plain(406, f"The service description is available as {', '.join(offered)}.")
+    else:
+        graph = describe(request.base_url, store().manifest, federated=bool(settings().service_hosts))
+        response = Response(graph.serialize(format=SD_FORMATS[media_type]), mimetype=media_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Any web page may query the endpoint: it is public and read-only."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Retry-After"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers["Allow"] = "GET, POST, OPTIONS"
     return response

@@ -39,7 +39,7 @@ def test_get_select_json_includes_inferred_lineage(client: FlaskClient) -> None:
     )
     assert response.status_code == 200
     assert response.mimetype == "application/sparql-results+json"
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.vary
     labels = {b["label"]["value"] for b in response.get_json()["results"]["bindings"]}
     assert {
         "Workers Socialist League",
@@ -128,7 +128,7 @@ def test_updates_are_refused(client: FlaskClient) -> None:
         client.post("/sparql", data=update, headers={"Content-Type": "application/sparql-update"}).status_code
         == 403
     )
-    assert client.post("/sparql", data={"query": update}).status_code == 400
+    assert client.post("/sparql", data={"query": update}).status_code == 403
     check = client.get(
         "/sparql", query_string={"query": "ASK { <http://example.org/a> ?p ?o }", "format": "json"}
     )

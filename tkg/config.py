@@ -14,18 +14,41 @@ def _path(env: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+def _float(env: str, default: float) -> float:
+    return float(os.environ.get(env, default))
+
+
+def _int(env: str, default: int) -> int:
+    return int(os.environ.get(env, default))
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Paths of the build's inputs and outputs, and the base IRI the server answers for."""
+    """Paths of the build's inputs and outputs, and the limits that protect the service."""
 
     ontology_dir: Path = field(default_factory=lambda: _path("TKG_ONTOLOGY_DIR", ROOT / "ontology"))
     data_dir: Path = field(default_factory=lambda: _path("TKG_DATA_DIR", ROOT / "data" / "ttl"))
     shapes_dir: Path = field(default_factory=lambda: _path("TKG_SHAPES_DIR", ROOT / "shapes"))
     seeds_dir: Path = field(default_factory=lambda: _path("TKG_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
     build_dir: Path = field(default_factory=lambda: _path("TKG_BUILD_DIR", ROOT / "build"))
-    base_iri: str = field(
-        default_factory=lambda: os.environ.get("TKG_BASE_IRI", "https://w3id.org/trotskyism/")
+    #: Seconds a query may run before its process is killed.
+    query_timeout: float = field(default_factory=lambda: _float("TKG_QUERY_TIMEOUT", 10.0))
+    #: Rows (or triples) a result may have.
+    max_rows: int = field(default_factory=lambda: _int("TKG_MAX_ROWS", 100_000))
+    #: Bytes a serialized result may have.
+    max_result_bytes: int = field(default_factory=lambda: _int("TKG_MAX_RESULT_BYTES", 50_000_000))
+    #: Bytes a request body may have (larger: 413).
+    max_body_bytes: int = field(default_factory=lambda: _int("TKG_MAX_BODY_BYTES", 100_000))
+    #: Query processes per web worker.
+    query_processes: int = field(default_factory=lambda: _int("TKG_QUERY_PROCESSES", 2))
+    #: Hosts that SERVICE may call (comma-separated); empty refuses every SERVICE.
+    service_hosts: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            h.strip() for h in os.environ.get("TKG_SERVICE_HOSTS", "").split(",") if h.strip()
+        )
     )
+    #: Seconds caches may keep an answer (it only changes with a build).
+    cache_max_age: int = field(default_factory=lambda: _int("TKG_CACHE_MAX_AGE", 300))
 
     @property
     def current_store(self) -> Path:

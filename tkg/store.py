@@ -40,6 +40,10 @@ class QuerySyntaxError(ValueError):
     """The query does not parse; the message carries the parser's line and column."""
 
 
+class ResultTooLarge(Exception):
+    """The result has more rows (or triples) than the cap allows."""
+
+
 @dataclass(frozen=True)
 class Dataset:
     """An explicit RDF dataset for a query (SPARQL protocol ``default-graph-uri`` etc.)."""
@@ -55,9 +59,14 @@ class Result:
         self.kind = kind
         self._raw = raw
 
-    def serialize(self, media_type: str) -> bytes:
+    def serialize(self, media_type: str, max_rows: int | None = None) -> bytes:
+        """Write the result as ``media_type``; over ``max_rows`` rows raise :class:`ResultTooLarge`."""
         fmt = RESULT_FORMATS[self.kind][media_type]
-        return self._raw.serialize(format=fmt)
+        if max_rows is None or self.kind == "boolean":
+            return self._raw.serialize(format=fmt)
+        if self.kind == "graph":
+            return ox.serialize(_capped(self._raw, max_rows, "triples"), format=fmt)
+        return _capped_solutions(self._raw, max_rows).serialize(format=fmt)
 
     @property
     def boolean(self) -> bool:
@@ -112,3 +121,26 @@ class EmbeddedStore:
         if isinstance(raw, ox.QueryTriples):
             return Result("graph", raw)
         return Result("boolean", raw)
+
+
+def _capped(items: Iterator, max_rows: int, what: str) -> list:
+    capped = []
+    for count, item in enumerate(items, start=1):
+        if count > max_rows:
+            raise ResultTooLarge(f"more than {max_rows} result {what}; add a LIMIT")
+        capped.append(item)
+    return capped
+
+
+def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> ox.QuerySolutions:
+    """At most ``max_rows`` solutions, re-readable by any of pyoxigraph's serializers.
+
+    The rows are written as TSV (whose terms are exactly pyoxigraph's ``str``)
+    and parsed back, so that pyoxigraph itself writes every format.
+    """
+    variables = solutions.variables
+    lines = ["\t".join(str(v) for v in variables)]
+    for row in _capped(solutions, max_rows, "rows"):
+        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
+    tsv = ("\n".join(lines) + "\n").encode()
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)

@@ -1,0 +1,79 @@
+"""What can be read off a SPARQL query's text before running it.
+
+A small lexer blanks out comments, string literals and IRIs (keeping offsets),
+so that keywords can be found without being fooled by ``"SERVICE"`` in a
+string or ``#`` in an IRI. Used to negotiate the answer's format before the
+query runs and to refuse ``SERVICE`` calls to hosts off the allow-list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from .store import Kind
+
+_TOKEN = re.compile(
+    r"""(?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")"""
+    r"""|(?P<short>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")"""
+    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+    r"""|(?P<comment>\#[^\n\r]*)""",
+    re.DOTALL,
+)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(?P<target>\S)", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b(?=\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|NAMED|ALL|\{|<|\?|$))",
+    re.IGNORECASE,
+)
+
+KINDS: dict[str, Kind] = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def blank(query: str) -> str:
+    """The query with comments, strings and IRIs replaced by spaces (IRIs keep their brackets)."""
+
+    def repl(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if match.lastgroup == "iri":
+            return "<" + " " * (len(text) - 2) + ">"
+        return " " * len(text)
+
+    return _TOKEN.sub(repl, query)
+
+
+def query_kind(query: str) -> Kind | None:
+    """The kind of result the query form gives, or None if no query form is found."""
+    match = _FORM.search(blank(query))
+    return KINDS[match.group(1).upper()] if match else None
+
+
+def looks_like_update(query: str) -> bool:
+    """Whether the text is a SPARQL Update rather than a query."""
+    return query_kind(query) is None and _UPDATE.search(blank(query)) is not None
+
+
+def service_targets(query: str) -> list[str | None]:
+    """The endpoint IRI of each SERVICE clause (None for a variable endpoint)."""
+    blanked = blank(query)
+    targets: list[str | None] = []
+    for match in _SERVICE.finditer(blanked):
+        start = match.start("target")
+        if blanked[start] == "<":
+            end = blanked.index(">", start)
+            targets.append(query[start + 1 : end])
+        else:
+            targets.append(None)  # a variable or prefixed name: not checkable, refused
+    return targets
+
+
+def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
+    """The SERVICE endpoints of a query that the allow-list does not name."""
+    allowed = {h.lower() for h in allowed_hosts}
+    refused = []
+    for target in service_targets(query):
+        host = urlsplit(target).hostname if target else None
+        if host is None or host.lower() not in allowed:
+            refused.append(target or "(a variable or prefixed name)")
+    return refused
