@@ -83,7 +83,7 @@ def describe(endpoint: str, manifest: Manifest, federated: bool = False) -> Grap
                     named,
                     RDFS.comment,
                     Literal(
-                        "The triples an OWL 2 RL reasoner (owlrl) adds to the ontology and the asserted data, "
+                        "What an OWL 2 RL reasoner (owlrl) adds to the ontology and the asserted data, "
                         "materialised at build time.",
                         lang="en",
                     ),

@@ -11,6 +11,7 @@ partial answer. Rows and bytes are capped inside the child.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing as mp
 import queue
 import threading
@@ -160,8 +161,6 @@ class Executor:
         with self._lock:
             children, self._children = self._children, []
         for child in children:
-            try:
+            with contextlib.suppress(OSError):
                 child.conn.send(None)
-            except OSError:
-                pass
             child.kill()
