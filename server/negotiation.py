@@ -20,6 +20,11 @@ FORMAT_ALIASES = {
     "json-ld": "application/ld+json",
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    # Turtle is N3 too: clients asking for N3 (SPARQLWrapper's N3) get Turtle.
+    "n3": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
 }
 
 #: Graph-result aliases for the tabular short names (``format=json`` on a CONSTRUCT).

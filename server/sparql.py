@@ -59,11 +59,13 @@ def read_request() -> tuple[str | None, Dataset]:
             raise ProtocolError(400, "Send the query in the body or in the URL, not both.")
     elif request.mimetype == DIRECT:
         params = request.args
-        charset = request.mimetype_params.get("charset", "utf-8")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"A query must be sent as UTF-8, not {charset}.")
         try:
-            queries = [request.get_data().decode(charset)]
-        except (UnicodeDecodeError, LookupError):
-            raise ProtocolError(400, f"The query is not valid {charset}.") from None
+            queries = [request.get_data().decode("utf-8")]
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "The query is not valid UTF-8.") from None
     elif request.mimetype == "application/sparql-update":
         raise ProtocolError(403, READ_ONLY)
     else:
@@ -124,7 +126,7 @@ def endpoint() -> Response:
     if request.method == "GET" and request.if_none_match.contains(etag):
         return cached(Response(status=304), etag)
     try:
-        answer = executor().run(query, dataset, media_types)
+        answer = executor().run(query, dataset, media_types, base_iri=request.base_url)
     except QuerySyntaxError as error:
         return plain(400, f"Malformed query: {error}")
     except QueryTimeout as error:

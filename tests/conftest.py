@@ -57,6 +57,14 @@ def real_store(real_build: Settings) -> EmbeddedStore:
     return EmbeddedStore(real_build.current_store)
 
 
+@pytest.fixture(scope="session")
+def client_real(real_build: Settings):
+    """Flask's test client over the real build."""
+    from server import create_app
+
+    return create_app(real_build).test_client()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,7 +88,7 @@ def live_server(real_build: Settings) -> Iterator[str]:
         try:
             if requests.get(base + "/", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     else:
         process.kill()
@@ -89,3 +97,15 @@ def live_server(real_build: Settings) -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print which W3C protocol tests pass."""
+    from tests.test_w3c_protocol import RESULTS
+
+    if RESULTS:
+        terminalreporter.section("W3C SPARQL 1.1 Protocol tests")
+        for name, outcome in RESULTS:
+            terminalreporter.write_line(f"{outcome:<45} {name}")
+        passed = sum(1 for _, o in RESULTS if o != "FAIL")
+        terminalreporter.write_line(f"{passed}/{len(RESULTS)} as expected")

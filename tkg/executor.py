@@ -55,11 +55,12 @@ class Task:
     query: str
     dataset: Dataset
     media_types: dict[Kind, str]
+    base_iri: str | None = None
 
 
 def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer:
     """Run one task in this process: the children's work."""
-    result = store.query(task.query, task.dataset)
+    result = store.query(task.query, task.dataset, task.base_iri)
     media_type = task.media_types[result.kind]
     body = result.serialize(media_type, max_rows=limits.max_rows)
     if len(body) > limits.max_bytes:
@@ -129,14 +130,16 @@ class Executor:
             self._children.remove(child)
         self._add()
 
-    def run(self, query: str, dataset: Dataset, media_types: dict[Kind, str]) -> Answer:
+    def run(
+        self, query: str, dataset: Dataset, media_types: dict[Kind, str], base_iri: str | None = None
+    ) -> Answer:
         """Answer a query within the time budget, or raise."""
         try:
             child = self._idle.get(timeout=self.limits.timeout)
         except queue.Empty:
             raise Busy("all query processes are busy; try again shortly") from None
         try:
-            child.conn.send(Task(query, dataset, media_types))
+            child.conn.send(Task(query, dataset, media_types, base_iri))
             reply = child.conn.recv() if child.conn.poll(self.limits.timeout) else None
         except (EOFError, OSError):
             self._replace(child)

@@ -89,7 +89,7 @@ class GraphStore(Protocol):
     @property
     def manifest(self) -> Manifest: ...
 
-    def query(self, sparql: str, dataset: Dataset | None = None) -> Result: ...
+    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None) -> Result: ...
 
 
 class EmbeddedStore:
@@ -106,14 +106,15 @@ class EmbeddedStore:
     def manifest(self) -> Manifest:
         return self._manifest
 
-    def query(self, sparql: str, dataset: Dataset | None = None) -> Result:
+    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None) -> Result:
+        """Run a query; relative IRIs resolve against ``base_iri`` (the endpoint, for the protocol)."""
         kwargs: dict = {"use_default_graph_as_union": True}
         if dataset and dataset.default_graphs:
             kwargs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs]}
         if dataset and dataset.named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:
-            raw = self._store.query(sparql, **kwargs)
+            raw = self._store.query(sparql, base_iri=base_iri, **kwargs)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
         if isinstance(raw, ox.QuerySolutions):
