@@ -137,6 +137,7 @@ def test_shapes_reject_missing_evidence_and_second_label(fixture_settings: Setti
 o:alpha-league rdfs:label "Another English name"@en .
 event:1999-dissolution-of-the-beta-group a tkg:Dissolution ; rdfs:label "Dissolution"@en ;
     tkg:date "1999"^^xsd:gYear ; org:originalOrganization o:beta-group .
+o:alpha-paper a tkg:Periodical ; rdfs:label "Alpha Paper"@en .
 event:2001-wrong-date a tkg:Dissolution ; rdfs:label "Misnamed"@en ;
     tkg:date "2000"^^xsd:gYear ; org:originalOrganization o:beta-group .
 """)
@@ -146,6 +147,7 @@ event:2001-wrong-date a tkg:Dissolution ; rdfs:label "Misnamed"@en ;
     assert any("alpha-league" in p and "rdfs:label" in p for p in problems)
     assert any("1999-dissolution-of-the-beta-group" in p and "evidence" in p for p in problems)
     assert any("2001-wrong-date" in p and "slug starts with its date" in p for p in problems)
+    assert any("alpha-paper" in p and "under id/periodical/" in p for p in problems)
     assert all("extra.ttl" in p or "fixture.ttl" in p for p in problems)
 
 

@@ -11,7 +11,9 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
 #: The kinds of instance IRIs, ``{ID}{kind}/{slug}``.
-KINDS = ("org", "person", "event", "stance", "position", "source", "evidence", "place", "country")
+KINDS = (
+    "org", "person", "event", "stance", "position", "source", "evidence", "place", "country", "periodical"
+)
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_ASSERTED = BASE + "graph/asserted"
