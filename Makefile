@@ -25,8 +25,8 @@ serve: build
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check tkg server tests
-	$(BIN)/ruff format --check tkg server tests
+	$(BIN)/ruff check tkg server tests scripts
+	$(BIN)/ruff format --check tkg server tests scripts
 
 test: lint
 	$(BIN)/pytest

@@ -23,12 +23,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 
-    from . import compression, errors
+    from . import compression, errors, security
     from .home import bp as home_bp
     from .sparql import bp as sparql_bp
 
     errors.register(app)
     compression.register(app)
+    security.register(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(sparql_bp)
     return app

@@ -76,12 +76,15 @@ def live_server(real_build: Settings) -> Iterator[str]:
     """``tkg serve`` (gunicorn) on 127.0.0.1 over the real build; yields its base URL."""
     port = free_port()
     env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # The access log goes to a file: an unread pipe would fill up and stall the server.
+    log = real_build.build_dir.parent / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -92,11 +95,10 @@ def live_server(real_build: Settings) -> Iterator[str]:
             time.sleep(0.2)
     else:
         process.kill()
-        output = process.stdout.read().decode() if process.stdout else ""
-        raise RuntimeError(f"server did not start:\n{output}")
+        raise RuntimeError(f"server did not start:\n{log.read_text()[-3000:]}")
     yield base
     process.terminate()
-    process.wait(timeout=10)
+    process.wait(timeout=30)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

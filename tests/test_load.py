@@ -1,0 +1,37 @@
+"""A bounded load test on 127.0.0.1: 32 clients over a mix of routes, zero errors.
+
+Latency figures are printed, never asserted: speed is the benchmark's business.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+from tests.loadgen import run
+
+QUERIES = [
+    "ASK { ?s ?p ?o }",
+    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?a WHERE "
+    "{ <https://w3id.org/trotskyism/id/org/crfi> tkg:descendsFrom ?a }",
+    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?e ?d WHERE { ?e a tkg:Split ; tkg:date ?d } "
+    "ORDER BY ?d",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+]
+
+
+def mix() -> list[str]:
+    paths = ["/", "/sparql"]
+    for query in QUERIES:
+        paths.append(f"/sparql?format=json&query={quote(query)}")
+        paths.append(f"/sparql?format=csv&query={quote(query)}")
+    return paths
+
+
+def test_bounded_load_has_zero_errors(live_server: str, capsys) -> None:
+    seconds = float(os.environ.get("TKG_LOAD_SECONDS", "15"))
+    result = run(live_server, mix(), clients=32, seconds=seconds, max_requests=20_000)
+    with capsys.disabled():
+        print(f"\nload (32 clients, {seconds:g} s, mixed routes): {result.summary()}")
+    assert result.requests > 100
+    assert not result.errors, result.errors[:10]
