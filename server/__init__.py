@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["tkg_store"] = store
     app.extensions["tkg_executor"] = Executor(
         store.directory,  # the resolved store: a later swap of `current` does not mix versions
-        processes=settings.query_processes,
+        warm=settings.query_processes,
+        most=settings.max_query_processes,
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 

@@ -26,7 +26,9 @@ class _Gunicorn(BaseApplication):
         return create_app(self.settings)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 16
+) -> None:
     """Serve the current store; each worker opens it read-only after the fork."""
     _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
     del _store
@@ -37,7 +39,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": threads,
             "timeout": 60,
             "accesslog": "-",
             "preload_app": False,

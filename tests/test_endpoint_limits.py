@@ -48,7 +48,7 @@ def alive(pid: int) -> bool:
 
 def test_a_query_past_its_budget_is_stopped_for_real(limited: FlaskClient) -> None:
     executor = limited.application.extensions["tkg_executor"]
-    [before] = executor.pids()
+    before = executor.pids()
     started = time.monotonic()
     response = limited.get("/sparql", query_string={"query": CARTESIAN, "format": "json"})
     elapsed = time.monotonic() - started
@@ -56,9 +56,9 @@ def test_a_query_past_its_budget_is_stopped_for_real(limited: FlaskClient) -> No
     assert "time budget of 1 s" in response.get_data(as_text=True)
     assert response.headers["Retry-After"]
     assert elapsed < 15
-    assert not alive(before), "the runaway query's process still runs"
-    [after] = executor.pids()
-    assert after != before
+    killed = [pid for pid in before if pid not in executor.pids()]
+    assert killed, "the runaway query's process was not replaced"
+    assert not any(alive(pid) for pid in killed), "the runaway query's process still runs"
     # the replacement answers at once
     ok = limited.get("/sparql", query_string={"query": SIMPLE, "format": "json"})
     assert ok.status_code == 200 and ok.get_json()["boolean"] is True

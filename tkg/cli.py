@@ -70,7 +70,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.wsgi import serve
 
     try:
-        serve(settings, host=args.host, port=args.port, workers=args.workers)
+        serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     except StoreError as error:
         print(f"cannot serve: {error}", file=sys.stderr)
         return 2
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the built store over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--workers", type=int, default=2, help="web worker processes")
+    serve.add_argument("--threads", type=int, default=16, help="request threads per worker")
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "query": _query, "serve": _serve}
     return handler[args.command](args, Settings())

@@ -39,8 +39,10 @@ class Settings:
     max_result_bytes: int = field(default_factory=lambda: _int("TKG_MAX_RESULT_BYTES", 50_000_000))
     #: Bytes a request body may have (larger: 413).
     max_body_bytes: int = field(default_factory=lambda: _int("TKG_MAX_BODY_BYTES", 100_000))
-    #: Query processes per web worker.
+    #: Idle query processes each web worker keeps ready.
     query_processes: int = field(default_factory=lambda: _int("TKG_QUERY_PROCESSES", 2))
+    #: Query processes each web worker may run at once (a burst grows the pool up to this).
+    max_query_processes: int = field(default_factory=lambda: _int("TKG_MAX_QUERY_PROCESSES", 16))
     #: Hosts that SERVICE may call (comma-separated); empty refuses every SERVICE.
     service_hosts: tuple[str, ...] = field(
         default_factory=lambda: tuple(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing as mp
-import queue
+import os
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -105,51 +106,128 @@ ERRORS = {"syntax": QuerySyntaxError, "too-large": ResultTooLarge, "failed": Que
 
 
 class Executor:
-    """A pool of query processes over one store directory."""
+    """An elastic pool of query processes over one store directory.
 
-    def __init__(self, store_path: Path, processes: int = 2, limits: Limits | None = None) -> None:
+    ``warm`` idle processes are kept ready; under load the pool grows to
+    ``most`` processes and shrinks back when the burst is over. A query still
+    running after ``slow_after`` seconds has its process lowered to the least
+    CPU priority, so that a flood of heavy queries cannot starve the light
+    ones; such a process is replaced by a fresh one once its query ends.
+    """
+
+    def __init__(
+        self,
+        store_path: Path,
+        warm: int = 2,
+        most: int = 16,
+        limits: Limits | None = None,
+        slow_after: float = 0.25,
+    ) -> None:
         self.path = str(store_path)
         self.limits = limits or Limits()
-        self._context = mp.get_context("spawn")
-        self._idle: queue.Queue[_Child] = queue.Queue()
-        self._lock = threading.Lock()
-        self._children: list[_Child] = []
-        for _ in range(processes):
-            self._add()
+        self.warm, self.most, self.slow_after = warm, max(most, warm, 1), slow_after
+        # A fork server that has already imported pyoxigraph starts processes in
+        # milliseconds, so a burst does not wait on interpreter start-ups.
+        self._context = mp.get_context("forkserver")
+        self._context.set_forkserver_preload(["tkg.executor"])
+        self._cond = threading.Condition()
+        self._idle: list[_Child] = []
+        self._all: set[_Child] = set()
+        self._count = 0  # processes alive or being started
+        self._starting = 0
+        for _ in range(warm):
+            child = self._start()
+            with self._cond:
+                self._count += 1
+                self._idle.append(child)
         atexit.register(self.close)
 
-    def _add(self) -> None:
+    def _start(self) -> _Child:
         child = _Child(self._context, self.path, self.limits)
-        with self._lock:
-            self._children.append(child)
-        self._idle.put(child)
+        with self._cond:
+            self._all.add(child)
+        return child
 
-    def _replace(self, child: _Child) -> None:
+    def _acquire(self) -> _Child:
+        deadline = time.monotonic() + self.limits.timeout
+        with self._cond:
+            while not self._idle and self._count >= self.most:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Busy("all query processes are busy; try again shortly")
+                self._cond.wait(remaining)
+            child = self._idle.pop() if self._idle else None
+            if child is None:
+                self._count += 1
+        if child is None:
+            try:
+                child = self._start()
+            except Exception:
+                with self._cond:
+                    self._count -= 1
+                    self._cond.notify()
+                raise
+        self._top_up()
+        return child
+
+    def _release(self, child: _Child, reusable: bool) -> None:
+        with self._cond:
+            if reusable and len(self._idle) < self.warm:
+                self._idle.append(child)
+                self._cond.notify()
+                return
+            self._count -= 1
+            self._all.discard(child)
+            self._cond.notify()
         child.kill()
-        with self._lock:
-            self._children.remove(child)
-        self._add()
+        self._top_up()
+
+    def _top_up(self) -> None:
+        """Start processes in the background until ``warm`` are idle (or starting)."""
+        with self._cond:
+            need = min(self.warm - len(self._idle) - self._starting, self.most - self._count)
+            if need <= 0:
+                return
+            self._count += need
+            self._starting += need
+        for _ in range(need):
+            threading.Thread(target=self._start_idle, daemon=True).start()
+
+    def _start_idle(self) -> None:
+        try:
+            child = self._start()
+        except Exception:
+            with self._cond:
+                self._count -= 1
+                self._starting -= 1
+                self._cond.notify()
+            return
+        with self._cond:
+            self._starting -= 1
+            self._idle.append(child)
+            self._cond.notify()
 
     def run(
         self, query: str, dataset: Dataset, media_types: dict[Kind, str], base_iri: str | None = None
     ) -> Answer:
         """Answer a query within the time budget, or raise."""
-        try:
-            child = self._idle.get(timeout=self.limits.timeout)
-        except queue.Empty:
-            raise Busy("all query processes are busy; try again shortly") from None
+        child = self._acquire()
+        demoted = False
         try:
             child.conn.send(Task(query, dataset, media_types, base_iri))
-            reply = child.conn.recv() if child.conn.poll(self.limits.timeout) else None
+            finished = child.conn.poll(min(self.slow_after, self.limits.timeout))
+            if not finished:
+                demoted = _lower_priority(child.process.pid)
+                finished = child.conn.poll(max(self.limits.timeout - self.slow_after, 0))
+            reply = child.conn.recv() if finished else None
         except (EOFError, OSError):
-            self._replace(child)
+            self._release(child, reusable=False)
             raise QueryFailed("the query process died") from None
+        self._release(child, reusable=reply is not None and not demoted)
         if reply is None:
-            self._replace(child)
             raise QueryTimeout(
                 f"the query ran past its time budget of {self.limits.timeout:g} s and was stopped"
             )
-        self._idle.put(child)
         status, value = reply
         if status == "ok":
             return value
@@ -157,13 +235,24 @@ class Executor:
 
     def pids(self) -> list[int]:
         """The process ids of the query processes (for monitoring and tests)."""
-        with self._lock:
-            return [c.process.pid for c in self._children if c.process.pid is not None]
+        with self._cond:
+            return sorted(c.process.pid for c in self._all if c.process.pid is not None)
 
     def close(self) -> None:
-        with self._lock:
-            children, self._children = self._children, []
+        with self._cond:
+            children, self._all, self._idle = list(self._all), set(), []
         for child in children:
             with contextlib.suppress(OSError):
                 child.conn.send(None)
             child.kill()
+
+
+def _lower_priority(pid: int | None) -> bool:
+    """Give a slow query's process the least CPU priority; True if done."""
+    if pid is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+    except OSError:
+        return False
+    return True

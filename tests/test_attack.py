@@ -1,0 +1,122 @@
+"""Twenty pathological queries at once: each stopped at its budget, light queries keep answering,
+memory comes back to its baseline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from tests.conftest import free_port
+from tkg.config import Settings
+
+PATHOLOGICAL = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",  # cartesian product
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|!<http://x/q>)* ?b . ?c ?d ?e }",  # unbounded paths
+    "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?o . ?c ?r ?b } GROUP BY ?a ORDER BY DESC(?n)",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(STR(?c) < STR(?f)) } ORDER BY ?c ?f",
+]
+LIGHT = "ASK { <https://w3id.org/trotskyism/id/org/crfi> ?p ?o }"
+BUDGET = 3.0
+
+
+def tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total
+
+
+@pytest.fixture(scope="module")
+def attacked_server(real_build: Settings) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "TKG_QUERY_TIMEOUT": str(BUDGET)}
+    log = real_build.build_dir.parent / "attacked-server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if requests.get(base + "/", timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    yield base, process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_twenty_pathological_queries_at_once(attacked_server: tuple[str, subprocess.Popen], capsys) -> None:
+    base, server = attacked_server
+    light_url = f"{base}/sparql?format=json&query={quote(LIGHT)}"
+    for _ in range(20):  # warm up both workers
+        assert requests.get(light_url, timeout=10).status_code == 200
+    time.sleep(2)
+    baseline = tree_rss_kib(server.pid)
+
+    attack_results: list[int] = []
+    lock = threading.Lock()
+
+    def attack(n: int) -> None:
+        query = PATHOLOGICAL[n % len(PATHOLOGICAL)] + f" # attacker {n}"
+        response = requests.post(base + "/sparql", data={"query": query}, timeout=60)
+        with lock:
+            attack_results.append(response.status_code)
+
+    attackers = [threading.Thread(target=attack, args=(n,)) for n in range(20)]
+    for thread in attackers:
+        thread.start()
+    time.sleep(0.5)
+    light_latencies = []
+    while any(t.is_alive() for t in attackers):
+        started = time.perf_counter()
+        response = requests.get(light_url, timeout=30)
+        light_latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+        assert response.json()["boolean"] is True
+    for thread in attackers:
+        thread.join()
+    peak = tree_rss_kib(server.pid)
+    time.sleep(3)
+    after = tree_rss_kib(server.pid)
+    with capsys.disabled():
+        ordered = sorted(light_latencies)
+        print(
+            f"\nattack: {len(attack_results)} pathological queries -> {sorted(set(attack_results))}; "
+            f"{len(ordered)} light queries during it, median {ordered[len(ordered) // 2] * 1000:.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms; memory baseline {baseline // 1024} MiB, "
+            f"after {after // 1024} MiB"
+        )
+    # every pathological query was stopped at its budget, none answered partially
+    assert attack_results.count(503) == 20
+    # the light queries never waited for a heavy one to finish: each answered within the budget
+    assert light_latencies and max(light_latencies) < BUDGET
+    # the pool shrinks back: memory returns to (near) its baseline
+    assert after <= baseline * 1.3 + 20_000, (baseline, peak, after)
