@@ -24,10 +24,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from . import compression, errors
-    from .home import bp as home_bp
-    from .sparql import bp as sparql_bp
     from .editor import bp as editor_bp
-    from .queries import api_bp, bp as queries_bp
+    from .home import bp as home_bp
+    from .queries import api_bp
+    from .queries import bp as queries_bp
+    from .sparql import bp as sparql_bp
     from .svg_routes import bp as pictures_bp
 
     errors.register(app)

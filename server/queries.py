@@ -39,7 +39,6 @@ API_FORMATS = [
     "text/tab-separated-values",
     "application/sparql-results+xml",
 ]
-SUGGEST_LIMIT = 12
 
 
 def canned(name: str) -> CannedQuery:
@@ -132,7 +131,9 @@ def api(name: str) -> Response:
     if request.if_none_match.contains(etag):
         return _cached(Response(status=304), etag)
     try:
-        answer = executor().run(query.text, Dataset(), {"bindings": media_type, "boolean": media_type}, None, bound)
+        answer = executor().run(
+            query.text, Dataset(), {"bindings": media_type, "boolean": media_type}, None, bound
+        )
     except (QueryTimeout, Busy) as error:
         return plain(503, f"Query stopped: {error}", Retry_After="5")
     except ResultTooLarge as error:
@@ -168,7 +169,7 @@ SELECT ?_q_string ?_class_iri ?item ?label (MIN(?rank) AS ?best) WHERE {
 }
 GROUP BY ?_q_string ?_class_iri ?item ?label
 ORDER BY ?best STRLEN(?label) ?label
-LIMIT %d""" % SUGGEST_LIMIT
+LIMIT 12"""
 
 DEFAULT_CLASS = "https://w3id.org/trotskyism/ontology#Organisation"
 

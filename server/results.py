@@ -36,7 +36,9 @@ class Table:
 
 def select(query: str, substitutions: Substitutions | None = None) -> tuple[list[str], list[dict]]:
     """Run a SELECT through the executor (time budget, caps); its variables and JSON bindings."""
-    answer = executor().run(query, Dataset(), {"bindings": JSON, "boolean": JSON}, substitutions=substitutions)
+    answer = executor().run(
+        query, Dataset(), {"bindings": JSON, "boolean": JSON}, substitutions=substitutions
+    )
     data = json.loads(answer.body)
     return data["head"].get("vars", []), data.get("results", {}).get("bindings", [])
 
@@ -70,6 +72,10 @@ def cell(term: Mapping | None, label: Mapping | None = None) -> Cell:
 def table(variables: list[str], bindings: list[dict]) -> Table:
     """Columns and cells to show: labelled IRIs merged, parameter columns left out."""
     labelled = {v for v in variables if v + "Label" in variables}
-    shown = [v for v in variables if not v.startswith("_") and not (v.endswith("Label") and v[:-5] in labelled)]
-    rows = [[cell(row.get(v), row.get(v + "Label") if v in labelled else None) for v in shown] for row in bindings]
+    shown = [
+        v for v in variables if not v.startswith("_") and not (v.endswith("Label") and v[:-5] in labelled)
+    ]
+    rows = [
+        [cell(row.get(v), row.get(v + "Label") if v in labelled else None) for v in shown] for row in bindings
+    ]
     return Table(shown, rows)

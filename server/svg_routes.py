@@ -54,7 +54,7 @@ def not_found(what: str, query: str) -> Response:
 @bp.get("/svg/family-tree/org/<slug>")
 def family_tree(slug: str) -> Response:
     iri = data.org_iri(slug)
-    label, is_organisation = data.label_of(iri)
+    _label, is_organisation = data.label_of(iri)
     if not is_organisation:
         return not_found(f"There is no organisation {iri} in the graph.", slug.replace("-", " "))
     return _svg(f"family-tree|{iri}", lambda: data.family_tree_svg(iri))

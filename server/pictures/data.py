@@ -25,7 +25,9 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?stance ?holder ?holderLabel ?position ?positionLabel ?date ?from ?until WHERE {
   ?stance a tkg:Stance ; tkg:holder ?holder ; tkg:position ?position .
   ?holder rdfs:label ?holderLabel . ?position skos:prefLabel ?positionLabel .
-  OPTIONAL { ?stance tkg:date ?date } OPTIONAL { ?stance tkg:from ?from } OPTIONAL { ?stance tkg:until ?until }
+  OPTIONAL { ?stance tkg:date ?date }
+  OPTIONAL { ?stance tkg:from ?from }
+  OPTIONAL { ?stance tkg:until ?until }
 } ORDER BY ?stance"""
 
 POSITIONS = """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
@@ -39,7 +41,7 @@ def _value(row: dict, name: str) -> str | None:
 
 
 def label_of(iri: str) -> tuple[str | None, bool]:
-    """The English label of a resource (None if the graph does not know it), and whether it is an organisation."""
+    """The English label of a resource (None if unknown to the graph), and whether it is an organisation."""
     _vars, rows = select(LABEL, {"_iri": ox.NamedNode(iri)})
     if not rows:
         return None, False
@@ -63,8 +65,12 @@ def family_tree_svg(iri: str) -> str:
             labels[parent], labels[child] = row["ancestorLabel"]["value"], row["derivativeLabel"]["value"]
             steps.append(
                 family_tree.Step(
-                    parent, child, row["kind"]["value"], row["event"]["value"],
-                    row["eventLabel"]["value"], _value(row, "date"),
+                    parent,
+                    child,
+                    row["kind"]["value"],
+                    row["event"]["value"],
+                    row["eventLabel"]["value"],
+                    _value(row, "date"),
                 )
             )
     unique = {(s.parent, s.child, s.event): s for s in steps}
@@ -81,7 +87,9 @@ def timeline_svg(first: int, last: int) -> str:
         if iri in seen:
             continue
         seen.add(iri)
-        events.append(timeline.Event(iri, row["eventLabel"]["value"], row["kind"]["value"], row["date"]["value"]))
+        events.append(
+            timeline.Event(iri, row["eventLabel"]["value"], row["kind"]["value"], row["date"]["value"])
+        )
     links = {e.iri: path for e in events if (path := local_path(e.iri))}
     return timeline.render(events, links, f"Events from {first} to {last}")
 
@@ -90,8 +98,14 @@ def positions_svg() -> str:
     _vars, rows = select(STANCES)
     stances = [
         positions.Stance(
-            r["stance"]["value"], r["holder"]["value"], r["holderLabel"]["value"], r["position"]["value"],
-            r["positionLabel"]["value"], _value(r, "date"), _value(r, "from"), _value(r, "until"),
+            r["stance"]["value"],
+            r["holder"]["value"],
+            r["holderLabel"]["value"],
+            r["position"]["value"],
+            r["positionLabel"]["value"],
+            _value(r, "date"),
+            _value(r, "from"),
+            _value(r, "until"),
         )
         for r in rows
     ]

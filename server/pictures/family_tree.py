@@ -78,11 +78,13 @@ def order(layer: dict[str, int], edges: list[Edge], first_year: dict[str, int]) 
             ref = {n: k for k, n in enumerate(result[i - 1 if down else i + 1])}
             links = parents if down else children
 
-            def centre(node: str, ref: dict[str, int] = ref, links: dict = links) -> float:
-                near = [ref[n] for n in links[node] if n in ref]
-                return sum(near) / len(near) if near else float(result[i].index(node))
+            row = result[i]
 
-            result[i] = sorted(result[i], key=centre)
+            def centre(node: str, ref: dict[str, int] = ref, links: dict = links, row: list = row) -> float:
+                near = [ref[n] for n in links[node] if n in ref]
+                return sum(near) / len(near) if near else float(row.index(node))
+
+            result[i] = sorted(row, key=centre)
     return result
 
 

@@ -57,5 +57,7 @@ def render(events: list[Event], links: dict[str, str], title: str) -> str:
     if not events:
         body.append(f'<text x="{MARGIN}" y="{MARGIN + 14}">No dated events in this span.</text>')
         y += ROW_H
-    spine = f'<line x1="{TEXT_X - 60}" y1="{MARGIN}" x2="{TEXT_X - 60}" y2="{y}" stroke="#ccc" stroke-width="2"/>'
+    spine = (
+        f'<line x1="{TEXT_X - 60}" y1="{MARGIN}" x2="{TEXT_X - 60}" y2="{y}" stroke="#ccc" stroke-width="2"/>'
+    )
     return document(WIDTH, y + MARGIN, [spine, *body], title, "timeline")
