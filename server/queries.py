@@ -162,7 +162,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?_q_string ?_class_iri ?item ?label (MIN(?rank) AS ?best) WHERE {
   ?item a ?_class_iri ; rdfs:label ?label .
   FILTER (LANG(?label) = "en")
-  { BIND (?label AS ?name) } UNION { ?item skos:altLabel ?name } UNION { ?item skos:prefLabel ?name }
+  { ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name } UNION { ?item skos:prefLabel ?name }
   BIND (LCASE(STR(?name)) AS ?lname)
   FILTER (CONTAINS(?lname, LCASE(?_q_string)))
   BIND (IF(STRSTARTS(?lname, LCASE(?_q_string)), 0, 1) AS ?rank)

@@ -4,6 +4,8 @@
   "use strict";
   var config = JSON.parse(document.getElementById("editor-config").textContent);
   Yasgui.Yasqe.defaults.value = config.query;
+  // Only completers that need no outside service (the class and property ones ask LOV).
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
