@@ -16,7 +16,7 @@ import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
 from tkg.executor import Busy, QueryFailed, QueryTimeout
@@ -29,6 +29,7 @@ from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
 from .results import Table, select, table
+from .svg_routes import not_found
 
 bp = Blueprint("queries", __name__)
 
@@ -41,11 +42,8 @@ API_FORMATS = [
 ]
 
 
-def canned(name: str) -> CannedQuery:
-    query = load_all().get(name)
-    if query is None:
-        abort(404, f"There is no canned query {name!r}; see {url_for('queries.gallery')} for the list.")
-    return query
+def canned(name: str) -> CannedQuery | None:
+    return load_all().get(name)
 
 
 @bp.get("/queries")
@@ -69,6 +67,8 @@ def run_for_page(query: CannedQuery, bound: dict) -> tuple[Table | None, str | N
 @bp.get("/queries/<name>")
 def page(name: str) -> Response | str:
     query = canned(name)
+    if query is None:
+        return not_found(f"There is no question called “{name}”.", name.replace("-", " "))
     values = query.values(request.args)
     error = table_ = None
     try:

@@ -9,6 +9,7 @@ change with a build.
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request, url_for
 from markupsafe import escape
@@ -45,7 +46,7 @@ def not_found(what: str, query: str) -> Response:
     search = url_for("queries.gallery")
     body = (
         f"<!doctype html><title>404 Not Found</title><h1>Not found</h1><p>{escape(what)}</p>"
-        f'<p>Try <a href="/search?q={escape(query)}">searching for “{escape(query)}”</a> '
+        f'<p>Try <a href="/search?q={escape(quote(query))}">searching for “{escape(query)}”</a> '
         f'or the <a href="{search}">questions the graph answers</a>.</p>'
     )
     return Response(body, status=404, mimetype="text/html")

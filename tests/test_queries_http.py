@@ -74,7 +74,8 @@ def test_api_errors_say_what_is_wrong(client_real) -> None:
     assert client_real.get("/api/queries/sources", headers={"Accept": "image/png"}).status_code == 406
     page = client_real.get("/queries/ancestors?org=not an iri")
     assert page.status_code == 400 and "is not an IRI" in page.get_data(as_text=True)
-    assert client_real.get("/queries/no-such-query").status_code == 404
+    missing = client_real.get("/queries/no-such-query")
+    assert missing.status_code == 404 and "questions the graph answers</a>" in missing.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

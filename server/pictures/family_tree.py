@@ -121,8 +121,9 @@ def render(focus: str, labels: dict[str, str], steps: list[Step], links: dict[st
 
 def _defs() -> str:
     markers = "".join(
-        f'<marker id="arrow-{kind.lower()}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" '
-        f'markerHeight="10" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="{colour}"/></marker>'
+        f'<marker id="arrow-{kind.lower()}" viewBox="0 0 10 10" refX="10" refY="5" '
+        'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">'
+        f'<path d="M0,0L10,5L0,10z" fill="{colour}"/></marker>'
         for kind, (colour, _dash) in [*KIND_STYLES.items(), ("other", style("other"))]
     )
     return f"<defs>{markers}</defs>"
