@@ -20,7 +20,8 @@ def main() -> None:
     client = create_app().test_client()
     urls = [f"/api/queries/{name}" for name in load_all()]
     urls += [f"/queries/{name}" for name in load_all()]
-    urls += ["/svg/family-tree/org/fourth-international", "/svg/timeline", "/svg/positions", "/api/suggest?q=fou"]
+    urls += ["/svg/family-tree/org/fourth-international", "/svg/timeline", "/svg/positions"]
+    urls += ["/api/suggest?q=fou"]
     print(f"{'url':<55} {'median ms':>10} {'max ms':>8}")
     for url in urls:
         times = []
