@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean
+.PHONY: install build serve test lint clean static browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,31 @@ install: $(STAMP)
 build: install
 	$(BIN)/tkg build
 
-serve: build
+# The editor's browser files (YASGUI), from the npm registry at the version package-lock.json pins,
+# copied where the app serves them: never fetched from a CDN at run time.
+YASGUI := server/static/vendor/yasgui
+$(YASGUI)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p $(YASGUI)
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(YASGUI)/
+	cp node_modules/@zazuko/yasgui/LICENSE $(YASGUI)/ 2>/dev/null || true
+	touch $@
+
+static: $(YASGUI)/.stamp
+
+# The browser the end-to-end tests drive: Debian's chromium (Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+serve: build static
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check tkg server tests scripts
 	$(BIN)/ruff format --check tkg server tests scripts
 
-test: lint
+test: lint static browser
 	$(BIN)/pytest
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache node_modules server/static/vendor

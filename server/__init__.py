@@ -25,12 +25,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from . import compression, errors, security
+    from .editor import bp as editor_bp
     from .home import bp as home_bp
+    from .queries import api_bp
+    from .queries import bp as queries_bp
     from .sparql import bp as sparql_bp
+    from .svg_routes import bp as pictures_bp
 
     errors.register(app)
     compression.register(app)
     security.register(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(queries_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pictures_bp)
+    app.register_blueprint(editor_bp)
     return app

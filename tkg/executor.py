@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .store import Dataset, EmbeddedStore, Kind, QuerySyntaxError, ResultTooLarge
+from .store import Dataset, EmbeddedStore, Kind, QuerySyntaxError, ResultTooLarge, Substitutions
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,12 @@ class Task:
     dataset: Dataset
     media_types: dict[Kind, str]
     base_iri: str | None = None
+    substitutions: Substitutions | None = None
 
 
 def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer:
     """Run one task in this process: the children's work."""
-    result = store.query(task.query, task.dataset, task.base_iri)
+    result = store.query(task.query, task.dataset, task.base_iri, task.substitutions)
     media_type = task.media_types[result.kind]
     body = result.serialize(media_type, max_rows=limits.max_rows)
     if len(body) > limits.max_bytes:
@@ -208,13 +209,18 @@ class Executor:
             self._cond.notify()
 
     def run(
-        self, query: str, dataset: Dataset, media_types: dict[Kind, str], base_iri: str | None = None
+        self,
+        query: str,
+        dataset: Dataset,
+        media_types: dict[Kind, str],
+        base_iri: str | None = None,
+        substitutions: Substitutions | None = None,
     ) -> Answer:
-        """Answer a query within the time budget, or raise."""
+        """Answer a query within the time budget, or raise; ``substitutions`` bind variables to terms."""
         child = self._acquire()
         demoted = False
         try:
-            child.conn.send(Task(query, dataset, media_types, base_iri))
+            child.conn.send(Task(query, dataset, media_types, base_iri, dict(substitutions or {})))
             finished = child.conn.poll(min(self.slow_after, self.limits.timeout))
             if not finished:
                 demoted = _lower_priority(child.process.pid)

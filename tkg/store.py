@@ -7,7 +7,7 @@ behind the same interface. The default graph is the union of the named graphs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -17,6 +17,8 @@ import pyoxigraph as ox
 from .storage import Manifest, open_store_dir
 
 Kind = Literal["bindings", "boolean", "graph"]
+#: Variable name (without ``?``) to the RDF term it is bound to.
+Substitutions = Mapping[str, "ox.NamedNode | ox.Literal"]
 
 #: Media types each kind of result can be written as, first is the default.
 RESULT_FORMATS: dict[Kind, dict[str, ox.QueryResultsFormat | ox.RdfFormat]] = {
@@ -89,7 +91,13 @@ class GraphStore(Protocol):
     @property
     def manifest(self) -> Manifest: ...
 
-    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None) -> Result: ...
+    def query(
+        self,
+        sparql: str,
+        dataset: Dataset | None = None,
+        base_iri: str | None = None,
+        substitutions: Substitutions | None = None,
+    ) -> Result: ...
 
 
 class EmbeddedStore:
@@ -106,11 +114,23 @@ class EmbeddedStore:
     def manifest(self) -> Manifest:
         return self._manifest
 
-    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None) -> Result:
-        """Run a query; relative IRIs resolve against ``base_iri`` (the endpoint, for the protocol)."""
+    def query(
+        self,
+        sparql: str,
+        dataset: Dataset | None = None,
+        base_iri: str | None = None,
+        substitutions: Substitutions | None = None,
+    ) -> Result:
+        """Run a query; relative IRIs resolve against ``base_iri`` (the endpoint, for the protocol).
+
+        ``substitutions`` binds variables to RDF terms before evaluation (SEP-0007):
+        how canned queries take parameters without pasting text into the query.
+        """
         kwargs: dict = {"use_default_graph_as_union": True}
         if dataset and dataset.default_graphs:
             kwargs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs]}
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(name): term for name, term in substitutions.items()}
         if dataset and dataset.named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:

@@ -1,0 +1,213 @@
+"""Canned queries for readers and programs.
+
+``/queries``: the gallery, grouped by tag. ``/queries/<name>``: the question in
+words, a form for its parameters, the results as a table of links, downloads,
+the SPARQL and a permalink (the page's own URL with its parameters).
+``/api/queries/<name>``: the same query as an API answering SPARQL JSON, CSV,
+TSV or XML, described by ``/api/openapi.json``. ``/api/suggest`` feeds the
+organisation pickers. Parameter values are bound as RDF terms, never pasted
+into query text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, url_for
+
+from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
+from tkg.executor import Busy, QueryFailed, QueryTimeout
+from tkg.namespaces import PREFIXES
+from tkg.store import Dataset, ResultTooLarge
+
+from .context import executor, settings, store
+from .errors import plain
+from .negotiation import choose
+from .openapi import document as openapi_document
+from .pictures import data as pictures
+from .results import Table, select, table
+from .svg_routes import not_found
+
+bp = Blueprint("queries", __name__)
+
+#: What the API answers, first is the default; ``format=`` takes the short names of the endpoint.
+API_FORMATS = [
+    "application/sparql-results+json",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/sparql-results+xml",
+]
+
+
+def canned(name: str) -> CannedQuery | None:
+    return load_all().get(name)
+
+
+@bp.get("/queries")
+@bp.get("/queries/")
+def gallery() -> str:
+    queries = load_all()
+    return render_template("queries.html", groups=by_tag(queries), count=len(queries))
+
+
+def run_for_page(query: CannedQuery, bound: dict) -> tuple[Table | None, str | None]:
+    """The results table, or the sentence that says why there is none."""
+    try:
+        variables, rows = select(query.text, bound)
+    except (QueryTimeout, Busy) as error:
+        return None, f"The query did not finish in time: {error}"
+    except (ResultTooLarge, QueryFailed) as error:
+        return None, f"The query could not be answered: {error}"
+    return table(variables, rows), None
+
+
+@bp.get("/queries/<name>")
+def page(name: str) -> Response | str:
+    query = canned(name)
+    if query is None:
+        return not_found(f"There is no question called “{name}”.", name.replace("-", " "))
+    values = query.values(request.args)
+    error = table_ = None
+    try:
+        bound = query.bind(request.args)
+    except ParameterError as exc:
+        bound, error = None, str(exc)
+    if bound is not None:
+        table_, error = run_for_page(query, bound)
+    labels = {}
+    for param in query.parameters:
+        if param.type == "iri" and param.name in values and bound and param.variable in bound:
+            labels[param.name] = pictures.label_of(bound[param.variable].value)[0] or values[param.name]
+    picture = _picture(query, bound) if bound is not None and not error else None
+    api_args = urlencode(values)
+    body = render_template(
+        "query.html",
+        query=query,
+        values=values,
+        labels=labels,
+        table=table_,
+        error=error,
+        picture=picture,
+        api_args=api_args,
+        permalink=url_for("queries.page", name=name, _external=True) + (f"?{api_args}" if api_args else ""),
+        editor_link=url_for("editor.editor", query=query.editor_text(bound or {})),
+    )
+    return Response(body, status=400 if error and bound is None else 200, mimetype="text/html")
+
+
+def _picture(query: CannedQuery, bound: dict) -> str | None:
+    """The SVG a query's page shows beside its table (``#+ picture:`` in its header)."""
+    try:
+        if query.picture == "family-tree" and "_org_iri" in bound:
+            return pictures.family_tree_svg(bound["_org_iri"].value)
+        if query.picture == "timeline":
+            return pictures.timeline_svg(int(bound["_from_integer"].value), int(bound["_to_integer"].value))
+        if query.picture == "positions":
+            return pictures.positions_svg()
+    except (QueryTimeout, Busy, QueryFailed, ResultTooLarge):
+        return None
+    return None
+
+
+@bp.get("/api/queries/<name>")
+def api(name: str) -> Response:
+    query = load_all().get(name)
+    if query is None:
+        return plain(404, f"There is no canned query {name!r}; the list is at {url_for('api.openapi')}.")
+    media_type = choose(request.accept_mimetypes, API_FORMATS, request.args.get("format"))
+    if media_type is None:
+        return plain(406, f"This API answers {', '.join(API_FORMATS)} (or format=json|csv|tsv|xml).")
+    try:
+        bound = query.bind(request.args)
+    except ParameterError as error:
+        return plain(400, f"Bad parameter: {error}")
+    values = query.values(request.args)
+    etag = hashlib.sha256(
+        "|".join([store().version, name, json.dumps(values, sort_keys=True), media_type]).encode()
+    ).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        return _cached(Response(status=304), etag)
+    try:
+        answer = executor().run(
+            query.text, Dataset(), {"bindings": media_type, "boolean": media_type}, None, bound
+        )
+    except (QueryTimeout, Busy) as error:
+        return plain(503, f"Query stopped: {error}", Retry_After="5")
+    except ResultTooLarge as error:
+        return plain(413, f"Result too large: {error}.")
+    except QueryFailed as error:
+        return plain(500, f"The canned query failed: {error}")
+    response = Response(answer.body, mimetype=media_type)
+    response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    if request.args.get("download"):
+        extension = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media_type)
+        extension = extension or ("xml" if media_type.endswith("xml") else "json")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return _cached(response, etag)
+
+
+def _cached(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response
+
+
+SUGGEST = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?_q_string ?_class_iri ?item ?label (MIN(?rank) AS ?best) WHERE {
+  ?item a ?_class_iri ; rdfs:label ?label .
+  FILTER (LANG(?label) = "en")
+  { ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name } UNION { ?item skos:prefLabel ?name }
+  BIND (LCASE(STR(?name)) AS ?lname)
+  FILTER (CONTAINS(?lname, LCASE(?_q_string)))
+  BIND (IF(STRSTARTS(?lname, LCASE(?_q_string)), 0, 1) AS ?rank)
+}
+GROUP BY ?_q_string ?_class_iri ?item ?label
+ORDER BY ?best STRLEN(?label) ?label
+LIMIT 12"""
+
+DEFAULT_CLASS = "https://w3id.org/trotskyism/ontology#Organisation"
+
+
+@bp.get("/api/suggest")
+def suggest() -> Response:
+    """Resources whose name (label or other name) contains ``q``, of class ``class`` (organisations)."""
+    text = request.args.get("q", "").strip()
+    if len(text) > 200:
+        return plain(400, "q is longer than 200 characters.")
+    class_iri = request.args.get("class", "").strip() or DEFAULT_CLASS
+    try:
+        rdf_class = ox.NamedNode(class_iri)
+    except ValueError:
+        return plain(400, f"class must be an IRI, not {class_iri!r}.")
+    items = []
+    if text:
+        _vars, rows = select(SUGGEST, {"_q_string": ox.Literal(text), "_class_iri": rdf_class})
+        items = [{"iri": r["item"]["value"], "label": r["label"]["value"]} for r in rows]
+    response = Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    return response
+
+
+api_bp = Blueprint("api", __name__)
+
+
+@api_bp.get("/api/openapi.json")
+def openapi() -> Response:
+    doc = openapi_document(load_all(), request.host_url.rstrip("/"), store().version)
+    response = Response(json.dumps(doc, indent=1, ensure_ascii=False), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@api_bp.get("/api/prefixes")
+def prefixes() -> Response:
+    """The project's prefixes, in prefix.cc's JSON shape, for the editor's prefix completion."""
+    response = Response(json.dumps(PREFIXES), mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    return response

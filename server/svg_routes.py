@@ -1,0 +1,84 @@
+"""``/svg/...``: the pictures as SVG documents, drawn from the graph on request.
+
+``/svg/family-tree/org/<slug>`` (ancestors and descendants of an organisation),
+``/svg/timeline?from=YEAR&to=YEAR`` and ``/svg/positions`` (positions on the
+USSR over time). Answers carry an ETag from the dataset version: they only
+change with a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from flask import Blueprint, Response, request, url_for
+from markupsafe import escape
+
+from tkg.executor import Busy, QueryTimeout
+
+from .context import settings, store
+from .errors import plain
+from .pictures import data
+
+bp = Blueprint("pictures", __name__)
+
+SVG = "image/svg+xml"
+YEARS = (1000, 2999)
+
+
+def _svg(key: str, draw) -> Response:
+    etag = hashlib.sha256(f"{store().version}|{key}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        try:
+            response = Response(draw(), mimetype=SVG)
+        except (QueryTimeout, Busy) as error:
+            return plain(503, f"The picture could not be drawn in time: {error}", Retry_After="5")
+        response.headers["Content-Type"] = f"{SVG}; charset=utf-8"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    return response
+
+
+def not_found(what: str, query: str) -> Response:
+    """404 in HTML for browsers, with a link to search for what was asked."""
+    search = url_for("queries.gallery")
+    body = (
+        f"<!doctype html><title>404 Not Found</title><h1>Not found</h1><p>{escape(what)}</p>"
+        f'<p>Try <a href="/search?q={escape(quote(query))}">searching for “{escape(query)}”</a> '
+        f'or the <a href="{search}">questions the graph answers</a>.</p>'
+    )
+    return Response(body, status=404, mimetype="text/html")
+
+
+@bp.get("/svg/family-tree/org/<slug>")
+def family_tree(slug: str) -> Response:
+    iri = data.org_iri(slug)
+    _label, is_organisation = data.label_of(iri)
+    if not is_organisation:
+        return not_found(f"There is no organisation {iri} in the graph.", slug.replace("-", " "))
+    return _svg(f"family-tree|{iri}", lambda: data.family_tree_svg(iri))
+
+
+def year_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "").strip() or str(default)
+    if not value.lstrip("-").isdigit() or not YEARS[0] <= int(value) <= YEARS[1]:
+        raise ValueError(f"{name} must be a year between {YEARS[0]} and {YEARS[1]}, not {value!r}")
+    return int(value)
+
+
+@bp.get("/svg/timeline")
+def timeline() -> Response:
+    try:
+        first, last = year_arg("from", 1917), year_arg("to", 2030)
+    except ValueError as error:
+        return plain(400, str(error))
+    if first > last:
+        return plain(400, f"from ({first}) must not be after to ({last})")
+    return _svg(f"timeline|{first}|{last}", lambda: data.timeline_svg(first, last))
+
+
+@bp.get("/svg/positions")
+def positions() -> Response:
+    return _svg("positions", data.positions_svg)
