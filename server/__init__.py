@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 
-    from . import compression, errors
+    from . import compression, dumps, errors, linked_data, ontology_docs, search, void
     from .home import bp as home_bp
     from .sparql import bp as sparql_bp
 
@@ -31,4 +31,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     compression.register(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(sparql_bp)
+    for module in (linked_data, search, ontology_docs, void, dumps):  # issue 5: dereferencing
+        app.register_blueprint(module.bp)
     return app
