@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean
+.PHONY: install build serve test lint clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ lint: install
 	$(BIN)/ruff check tkg server tests
 	$(BIN)/ruff format --check tkg server tests
 
-test: lint
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: lint browser
 	$(BIN)/pytest
 
 clean:

@@ -36,7 +36,9 @@ def index() -> Response | str:
             ],
         )
     elif media == "text/html":
-        response = Response(render_template("dumps.html", dumps=dumps, manifest=store().manifest), mimetype="text/html")
+        response = Response(
+            render_template("dumps.html", dumps=dumps, manifest=store().manifest), mimetype="text/html"
+        )
     else:
         return plain(406, "406 Not Acceptable: the list of dumps is text/html or application/json.")
     response.vary.add("Accept")
@@ -50,7 +52,9 @@ def download(name: str) -> Response:
         return plain(404, f"404 Not Found: no dump called {name}; the dumps are listed at /dumps/.")
     path = directory() / DUMPS / name
     if name in files:
-        response = send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name, etag=files[name].sha256)
+        response = send_file(
+            path, mimetype="application/gzip", as_attachment=True, download_name=name, etag=files[name].sha256
+        )
         response.headers["Digest"] = "sha-256=" + _b64(files[name].sha256)
     else:
         response = send_file(path, mimetype="application/json" if name == INDEX else "text/plain", etag=True)

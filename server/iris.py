@@ -17,9 +17,9 @@ def local_path(iri: str) -> str | None:
     """The path on this server that describes ``iri``, or ``None`` if it is not one of ours."""
     root = request.script_root if request else ""
     if iri.startswith(ID):
-        return f"{root}/id/{iri[len(ID):]}"
+        return f"{root}/id/{iri[len(ID) :]}"
     if iri.startswith(str(TKG)):
-        return f"{root}/ontology#{iri[len(str(TKG)):]}"
+        return f"{root}/ontology#{iri[len(str(TKG)) :]}"
     if iri == ONTOLOGY_IRI:
         return f"{root}/ontology"
     return None

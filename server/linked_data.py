@@ -234,4 +234,3 @@ def canonical_prefix(rest: str) -> Response:
     """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
     target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
     return redirect(request.script_root + target, code=301)
-

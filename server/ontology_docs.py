@@ -136,7 +136,12 @@ def _build() -> Documentation:
             continue
         iri = key[1:-1]
         types = iris(key, RDF + "type")
-        term = Term(iri, iri[len(str(TKG)) :], text(key, RDFS + "label"), text(key, SKOS + "definition", RDFS + "comment"))
+        term = Term(
+            iri,
+            iri[len(str(TKG)) :],
+            text(key, RDFS + "label"),
+            text(key, SKOS + "definition", RDFS + "comment"),
+        )
         term.kinds = [PROPERTY_TYPES.get(t) or CHARACTERISTICS.get(t) or curie(t) for t in types]
         term.domain, term.range = iris(key, RDFS + "domain"), iris(key, RDFS + "range")
         term.supers = iris(key, RDFS + "subClassOf") + iris(key, RDFS + "subPropertyOf")
@@ -189,11 +194,15 @@ def document(ext: str) -> Response:
     if ext == "html":
         alternates = [(url_for("ontology.document", ext=e), m, TITLES[e]) for e, (m, _) in EXTENSIONS.items()]
         response = Response(
-            render_template("ontology.html", docs=docs, curie=curie, href=href, alternates=alternates, tkg=str(TKG)),
+            render_template(
+                "ontology.html", docs=docs, curie=curie, href=href, alternates=alternates, tkg=str(TKG)
+            ),
             mimetype="text/html",
         )
     else:
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_ONTOLOGY)) for t in docs.triples]
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_ONTOLOGY)) for t in docs.triples
+        ]
         body, content_type = serialize(ext, docs.triples, quads)
         response = Response(body, content_type=content_type)
     response.set_etag(f"{store().version}-ontology-{ext}")

@@ -37,6 +37,10 @@ def serialize(ext: str, triples: list[ox.Triple], quads: list[ox.Quad]) -> tuple
     """The document in format ``ext`` (quads for the dataset formats) and its Content-Type."""
     media_type, fmt = EXTENSIONS[ext]
     items = quads if fmt.supports_datasets and ext != "jsonld" else triples
-    kwargs = {"prefixes": PREFIXES} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else {}
+    kwargs = (
+        {"prefixes": PREFIXES}
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+        else {}
+    )
     body = ox.serialize(items, format=fmt, **kwargs)
     return body, f"{media_type}; charset=utf-8"

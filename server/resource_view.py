@@ -33,7 +33,32 @@ SECTIONED = {RDF + "type", str(TKG) + "evidence", *NAME_PREDICATES}
 #: Statement rows first in this order, then the rest by label.
 ORDER = [
     str(TKG) + p
-    for p in ["date", "founded", "dissolved", "country", "place", "sectionOf", "hasSection", "factionOf", "hasFaction", "leader", "founder", "participant", "expelled", "hostOrganisation", "involves", "holder", "position", "from", "until", "publishes", "derivedFrom", "hasDerivative", "descendsFrom", "ancestorOf"]
+    for p in [
+        "date",
+        "founded",
+        "dissolved",
+        "country",
+        "place",
+        "sectionOf",
+        "hasSection",
+        "factionOf",
+        "hasFaction",
+        "leader",
+        "founder",
+        "participant",
+        "expelled",
+        "hostOrganisation",
+        "involves",
+        "holder",
+        "position",
+        "from",
+        "until",
+        "publishes",
+        "derivedFrom",
+        "hasDerivative",
+        "descendsFrom",
+        "ancestorOf",
+    ]
 ]
 
 
@@ -120,7 +145,9 @@ class Page:
     is_organisation: bool = False
 
 
-def build_page(store: GraphStore, description: Description, lineage: Lineage, inverses: dict[str, str]) -> Page:
+def build_page(
+    store: GraphStore, description: Description, lineage: Lineage, inverses: dict[str, str]
+) -> Page:
     """The page of a described resource."""
     iri = description.iri
     me = ox.NamedNode(iri)
@@ -139,7 +166,9 @@ def build_page(store: GraphStore, description: Description, lineage: Lineage, in
     types = sorted(
         {link(s.object.value) for s in own if s.predicate.value == RDF + "type" and not s.inferred},
         key=lambda t: t.label,
-    ) or sorted({link(s.object.value) for s in own if s.predicate.value == RDF + "type"}, key=lambda t: t.label)
+    ) or sorted(
+        {link(s.object.value) for s in own if s.predicate.value == RDF + "type"}, key=lambda t: t.label
+    )
     claims = _claims(description)
     page = Page(
         iri=iri,
@@ -152,7 +181,9 @@ def build_page(store: GraphStore, description: Description, lineage: Lineage, in
             [
                 s
                 for s in description.statements
-                if s.object == me and isinstance(s.subject, ox.NamedNode) and s.predicate.value not in SECTIONED
+                if s.object == me
+                and isinstance(s.subject, ox.NamedNode)
+                and s.predicate.value not in SECTIONED
             ],
             link,
             quotes,
@@ -160,7 +191,12 @@ def build_page(store: GraphStore, description: Description, lineage: Lineage, in
             inverses,
             outgoing=False,
         ),
-        quotes=[q for s in own if s.predicate.value == str(TKG) + "evidence" for q in quotes.get(s.object.value, [])],
+        quotes=[
+            q
+            for s in own
+            if s.predicate.value == str(TKG) + "evidence"
+            for q in quotes.get(s.object.value, [])
+        ],
         claims=_claim_list(description, claims, link, quotes),
     )
     page.is_organisation = any(
@@ -254,8 +290,7 @@ def _rows(statements, link, quotes, claims, inverses, outgoing: bool) -> list[Ro
         value.inferred = value.inferred and s.inferred
     rank = {p: i for i, p in enumerate(ORDER)}
     rows = [
-        Row(link(p), sorted(values.values(), key=lambda v: (v.text.lower())))
-        for p, values in grouped.items()
+        Row(link(p), sorted(values.values(), key=lambda v: v.text.lower())) for p, values in grouped.items()
     ]
     rows.sort(key=lambda r: (rank.get(r.predicate.iri, len(rank)), r.predicate.label.lower()))
     return rows
@@ -276,10 +311,22 @@ def _shorten(text: str, limit: int = 80) -> str:
 def _lineage(description: Description, lineage: Lineage, store: GraphStore):
     iri = description.iri
     me = ox.NamedNode(iri)
-    up = {s.object.value for s in description.statements if s.subject == me and s.predicate == _P("descendsFrom")}
-    one = {s.object.value for s in description.statements if s.subject == me and s.predicate == _P("derivedFrom")}
-    down = {s.subject.value for s in description.statements if s.object == me and s.predicate == _P("descendsFrom")}
-    direct = {s.subject.value for s in description.statements if s.object == me and s.predicate == _P("derivedFrom")}
+    up = {
+        s.object.value
+        for s in description.statements
+        if s.subject == me and s.predicate == _P("descendsFrom")
+    }
+    one = {
+        s.object.value for s in description.statements if s.subject == me and s.predicate == _P("derivedFrom")
+    }
+    down = {
+        s.subject.value
+        for s in description.statements
+        if s.object == me and s.predicate == _P("descendsFrom")
+    }
+    direct = {
+        s.subject.value for s in description.statements if s.object == me and s.predicate == _P("derivedFrom")
+    }
     chains = {a: lineage.chain(iri, a) for a in up} | {d: lineage.chain(d, iri) for d in down}
     mentioned = set(up | down)
     for chain in chains.values():
@@ -300,7 +347,9 @@ def _lineage(description: Description, lineage: Lineage, store: GraphStore):
         return min((d for *_, d in a.chain if d), default="9999")
 
     ancestors = sorted((ancestry(a, a in one) for a in up), key=lambda a: (first_date(a), a.link.label))
-    descendants = sorted((ancestry(d, d in direct) for d in down), key=lambda a: (first_date(a), a.link.label))
+    descendants = sorted(
+        (ancestry(d, d in direct) for d in down), key=lambda a: (first_date(a), a.link.label)
+    )
     return ancestors, descendants
 
 
@@ -314,7 +363,8 @@ PREFIX org: <{ORG}>
 SELECT ?e ?role ?date ?class ?before ?after ?ev ?quote ?source WHERE {{
   {{ SELECT DISTINCT ?e ?role WHERE {{ ?e a tkg:Event ; ?role <%s> }} }}
   OPTIONAL {{ ?e tkg:date ?date }}
-  OPTIONAL {{ ?e a ?class FILTER(STRSTARTS(STR(?class), STR(tkg:)) && ?class NOT IN (tkg:Event, tkg:LineageEvent)) }}
+  OPTIONAL {{ ?e a ?class
+             FILTER(STRSTARTS(STR(?class), STR(tkg:)) && ?class NOT IN (tkg:Event, tkg:LineageEvent)) }}
   {{ OPTIONAL {{ ?e org:originalOrganization ?before }} }}
   UNION {{ OPTIONAL {{ ?e org:resultingOrganization ?after }} }}
   UNION {{ ?e tkg:evidence ?ev . ?ev <{OA}exact> ?quote ; <{DCTERMS}source> ?source }}
@@ -371,7 +421,9 @@ PREFIX tkg: <{TKG}>
 SELECT ?stance ?holder ?position ?date ?from ?until ?ev ?quote ?source WHERE {{
   ?stance a tkg:Stance ; tkg:holder ?holder ; tkg:position ?position .
   %s
-  OPTIONAL {{ ?stance tkg:date ?date }} OPTIONAL {{ ?stance tkg:from ?from }} OPTIONAL {{ ?stance tkg:until ?until }}
+  OPTIONAL {{ ?stance tkg:date ?date }}
+  OPTIONAL {{ ?stance tkg:from ?from }}
+  OPTIONAL {{ ?stance tkg:until ?until }}
   OPTIONAL {{ ?stance tkg:evidence ?ev . ?ev <{OA}exact> ?quote ; <{DCTERMS}source> ?source }}
 }}
 """
@@ -447,7 +499,10 @@ def source_quotes(store: GraphStore, source: str) -> list[tuple[Quote, list[Link
 
     return sorted(
         (
-            (Quote(q, link(source), Link(ev, _shorten(q))), sorted((link(a) for a in about), key=lambda x: x.label))
+            (
+                Quote(q, link(source), Link(ev, _shorten(q))),
+                sorted((link(a) for a in about), key=lambda x: x.label),
+            )
             for ev, (q, about) in found.items()
         ),
         key=lambda item: item[0].text,

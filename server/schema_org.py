@@ -83,7 +83,9 @@ def json_ld(page: Page, description: Description) -> dict[str, Any]:
         if isinstance(values, list) and len(values) == 1:
             data[key] = values[0]
     if page.kind == "evidence" and page.quotes == [] and description.statements:
-        text = next((s.object.value for s in description.statements if s.predicate.value.endswith("#exact")), None)
+        text = next(
+            (s.object.value for s in description.statements if s.predicate.value.endswith("#exact")), None
+        )
         if text:
             data["text"] = text
     citations = sorted({q.source.iri for q in page.quotes if q.source})

@@ -41,7 +41,9 @@ def search() -> Response | str:
     hits = index().search(query, limit) if query else []
     if media == "application/json":
         if not query:
-            return plain(400, "400 Bad Request: give the text to search for as q, e.g. /search?q=ILO&format=json.")
+            return plain(
+                400, "400 Bad Request: give the text to search for as q, e.g. /search?q=ILO&format=json."
+            )
         response = jsonify(
             query=query,
             results=[

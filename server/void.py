@@ -85,7 +85,11 @@ def describe() -> Graph:
     g.add((d, VOID.uriLookupEndpoint, URIRef(url_for("search.search", _external=True) + "?format=json&q=")))
     g.add((d, VOID.openSearchDescription, URIRef(url_for("search.search", _external=True))))
     g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    for vocabulary in ("http://www.w3.org/ns/org#", "http://www.w3.org/ns/oa#", "http://www.w3.org/2004/02/skos/core#"):
+    for vocabulary in (
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/ns/oa#",
+        "http://www.w3.org/2004/02/skos/core#",
+    ):
         g.add((d, VOID.vocabulary, URIRef(vocabulary)))
     for example in ("org/fourth-international", "org/international-left-opposition"):
         g.add((d, VOID.exampleResource, URIRef(ID + example)))
@@ -133,7 +137,9 @@ def void() -> Response:
         )
         response = Response(body, mimetype="text/html")
     else:
-        response = Response(describe().serialize(format=FORMATS[media]), content_type=f"{media}; charset=utf-8")
+        response = Response(
+            describe().serialize(format=FORMATS[media]), content_type=f"{media}; charset=utf-8"
+        )
     response.vary.add("Accept")
     response.set_etag(f"{store().version}-void-{FORMATS.get(media, 'html')}")
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
@@ -143,6 +149,3 @@ def void() -> Response:
 
 def _dumps():
     return read_index(directory())
-
-
-

@@ -41,7 +41,7 @@ def crawl(client) -> tuple[set[str], dict[str, int]]:
         match = re.fullmatch(r"/id/([a-z]+)/([a-z0-9-]+)\.html", final)
         if match and response.status_code == 200:
             reached.add(f"{ID}{match[1]}/{match[2]}")
-        if not response.mimetype == "text/html":
+        if response.mimetype != "text/html":
             continue
         for href in HREF.findall(response.get_data(as_text=True)):
             url = urldefrag(href.replace("&amp;", "&"))[0]
@@ -58,7 +58,9 @@ def crawl(client) -> tuple[set[str], dict[str, int]]:
 
 
 @pytest.mark.slow
-def test_a_crawler_from_the_home_page_reaches_every_resource_in_html_and_turtle(client_real, real_store) -> None:
+def test_a_crawler_from_the_home_page_reaches_every_resource_in_html_and_turtle(
+    client_real, real_store
+) -> None:
     everything = resources(real_store)
     assert len(everything) > 1000
     reached, statuses = crawl(client_real)
@@ -101,7 +103,12 @@ def test_unacceptable_and_unknown_get_clear_errors(client_real) -> None:
     refused = client_real.get("/id/org/international-left-opposition", headers={"Accept": "image/png"})
     assert refused.status_code == 406
     assert "text/turtle" in refused.get_data(as_text=True)
-    for path in ("/id/org/no-such-organisation", "/id/org/no-such-organisation.ttl", "/id/widget/x", "/id/org/BAD"):
+    for path in (
+        "/id/org/no-such-organisation",
+        "/id/org/no-such-organisation.ttl",
+        "/id/widget/x",
+        "/id/org/BAD",
+    ):
         html = client_real.get(path, headers={"Accept": "text/html"})
         assert html.status_code == 404, path
         assert 'href="http://localhost/search?q=' in html.get_data(as_text=True), path

@@ -69,7 +69,9 @@ class Description:
     def quads(self) -> list[ox.Quad]:
         """The statements in their named graphs (labels of linked resources are already among them)."""
         found = {ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph)) for s in self.statements}
-        return sorted(found, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+        return sorted(
+            found, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+        )
 
     def label(self, term: Term | str) -> str:
         value = term if isinstance(term, str) else term.value
@@ -84,7 +86,8 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   UNION {{ GRAPH ?g {{ ?s ?p <{iri}> }} BIND(<{iri}> AS ?o) }}
   UNION {{ <{iri}> tkg:evidence ?s . GRAPH ?g {{ ?s ?p ?o }} }}
   UNION {{ ?s rdf:subject|rdf:object <{iri}> . FILTER(isBlank(?s)) GRAPH ?g {{ ?s ?p ?o }} }}
-  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; tkg:evidence ?s . FILTER(isBlank(?c)) GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; tkg:evidence ?s . FILTER(isBlank(?c))
+           GRAPH ?g {{ ?s ?p ?o }} }}
 }}
 """
 
@@ -116,7 +119,7 @@ def describe(store: GraphStore, iri: str) -> Description:
 
 
 def best_labels(store: GraphStore, iris: set[str]) -> dict[str, ox.Triple]:
-    """The label statement of each IRI that has one: English first, ``rdfs:label`` before ``skos:prefLabel``."""
+    """The label statement of each IRI that has one: English first, then ``rdfs:label``."""
     if not iris:
         return {}
     values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))

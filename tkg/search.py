@@ -4,8 +4,8 @@ The index is built once from the store (a few thousand names; a scan is
 cheaper than keeping a full-text engine in step with each build). Names are
 folded for comparison — Unicode decomposition with the accents dropped, case
 folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
-``USFI`` and ``U.S.F.I.`` alike and ``trotski`` does not have to be spelt
-right to the accent. Results are ranked: an exact name, then an acronym, a
+``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
+are ranked: an exact name, then an acronym, a
 prefix, every word, a substring; a main label before an other name; then the
 shorter name.
 """
@@ -83,7 +83,9 @@ class SearchIndex:
             if folded:
                 main = row["p"].value == RDFS_LABEL and literal.language in ("en", None)
                 self.names.append(
-                    Name(row["x"].value, literal.value, literal.language, main, folded, folded.replace(" ", ""))
+                    Name(
+                        row["x"].value, literal.value, literal.language, main, folded, folded.replace(" ", "")
+                    )
                 )
         self.labels: dict[str, str] = {}
         for name in self.names:
@@ -106,7 +108,16 @@ class SearchIndex:
             score += KIND_WEIGHT.get(kind_of(name.iri), 0)
             if name.iri not in best or score > best[name.iri][0]:
                 best[name.iri] = (score, name)
-        ranked = sorted(best.values(), key=lambda item: (-item[0], len(item[1].folded), item[1].folded))
+        # Ties (two resources sharing an other name) go to the one whose main label matches better.
+        main = {n.iri: n for n in self.names if n.main}
+
+        def tie_break(iri: str) -> int:
+            return _score(main[iri], q, words, compact) if iri in main else 0
+
+        ranked = sorted(
+            best.values(),
+            key=lambda item: (-item[0], -tie_break(item[1].iri), len(item[1].folded), item[1].folded),
+        )
         return [
             Hit(n.iri, self.labels.get(n.iri, n.text), n.text, n.language, kind_of(n.iri), score)
             for score, n in ranked[:limit]
