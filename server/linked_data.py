@@ -16,7 +16,7 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from tkg.describe import Description, describe, local_name, resource_iri
+from tkg.describe import Description, describe, exists, local_name, resource_iri
 from tkg.lineage import Lineage
 from tkg.namespaces import ID, KINDS
 
@@ -99,9 +99,9 @@ def resource(kind: str, slug: str) -> Response:
         base, ext = slug.rsplit(".", 1)
         if ext == "html" or ext in EXTENSIONS:
             return document(kind, base, ext)
-    described = _described(kind, slug)
-    if isinstance(described, Response):
-        return described
+    iri = resource_iri(kind, slug)
+    if iri is None or not exists(store(), iri):
+        return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
         formats = ", ".join(OFFERED)

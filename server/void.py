@@ -138,7 +138,11 @@ def void() -> Response:
         response = Response(body, mimetype="text/html")
     else:
         response = Response(
-            describe().serialize(format=FORMATS[media]), content_type=f"{media}; charset=utf-8"
+            # the URLs in it are this host's, so the cache is per host
+            cached(
+                f"tkg_void|{request.host_url}|{media}", lambda: describe().serialize(format=FORMATS[media])
+            ),
+            content_type=f"{media}; charset=utf-8",
         )
     response.vary.add("Accept")
     response.set_etag(f"{store().version}-void-{FORMATS.get(media, 'html')}")

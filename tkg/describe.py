@@ -102,6 +102,11 @@ SELECT ?x ?p ?label WHERE {{
 """
 
 
+def exists(store: GraphStore, iri: str) -> bool:
+    """Whether the graph says anything about ``iri`` (cheaper than describing it)."""
+    return store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean
+
+
 def describe(store: GraphStore, iri: str) -> Description:
     """Everything the service says about ``iri`` (an IRI checked by :func:`resource_iri` or similar)."""
     statements = [

@@ -5,9 +5,8 @@ cheaper than keeping a full-text engine in step with each build). Names are
 folded for comparison — Unicode decomposition with the accents dropped, case
 folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
 ``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
-are ranked: an exact name, then an acronym, a
-prefix, every word, a substring; a main label before an other name; then the
-shorter name.
+are ranked: an exact name, then an acronym, a prefix, every word, a substring;
+a main label before an other name; then the shorter name.
 """
 
 from __future__ import annotations
