@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 
-    from . import compression, errors, security
+    from . import compression, dumps, errors, linked_data, ontology_docs, search, security, void
     from .editor import bp as editor_bp
     from .home import bp as home_bp
     from .queries import api_bp
@@ -41,4 +41,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pictures_bp)
     app.register_blueprint(editor_bp)
+    for module in (linked_data, search, ontology_docs, void, dumps):  # issue 5: dereferencing
+        app.register_blueprint(module.bp)
     return app

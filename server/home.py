@@ -12,15 +12,15 @@ bp = Blueprint("home", __name__)
 
 EXAMPLES = {
     "Does the CRFI descend from the Workers Socialist League?": """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-PREFIX org: <https://w3id.org/trotskyism/id/org/>
-ASK { org:crfi tkg:descendsFrom org:workers-socialist-league }""",
+PREFIX o: <https://w3id.org/trotskyism/id/org/>
+ASK { o:crfi tkg:descendsFrom o:workers-socialist-league }""",
     "What came out of splits of the Fourth International, and when?": """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-PREFIX w3org: <http://www.w3.org/ns/org#>
+PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?date ?resultLabel WHERE {
   ?split a tkg:Split ; tkg:date ?date ;
-         w3org:originalOrganization <https://w3id.org/trotskyism/id/org/fourth-international> ;
-         w3org:resultingOrganization ?result .
+         org:originalOrganization <https://w3id.org/trotskyism/id/org/fourth-international> ;
+         org:resultingOrganization ?result .
   ?result rdfs:label ?resultLabel .
 } ORDER BY ?date ?resultLabel""",
 }

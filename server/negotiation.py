@@ -21,6 +21,9 @@ FORMAT_ALIASES = {
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
     "rdf+xml": "application/rdf+xml",
+    "html": "text/html",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
     # Turtle is N3 too: clients asking for N3 (SPARQLWrapper's N3) get Turtle.
     "n3": "text/turtle",
     "text/n3": "text/turtle",

@@ -58,7 +58,7 @@ def _parameter(param) -> dict:
         schema["default"] = int(param.default) if param.type == "integer" else param.default
     description = param.label
     if param.type == "iri":
-        description += " (an IRI, or a prefixed name such as org:crfi)"
+        description += " (an IRI, or a prefixed name such as o:crfi)"
     if param.help:
         description += f"; {param.help}"
     return {

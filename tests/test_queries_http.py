@@ -28,13 +28,13 @@ def test_gallery_lists_every_query_under_its_tags(client_real) -> None:
 
 
 def test_query_page_shows_a_table_of_labelled_links(client_real) -> None:
-    html = client_real.get("/queries/splits-from?org=org:fourth-international").get_data(as_text=True)
+    html = client_real.get("/queries/splits-from?org=o:fourth-international").get_data(as_text=True)
     assert '<a href="/id/org/international-committee-of-the-fourth-international"' in html
     assert ">International Committee of the Fourth International</a>" in html
     assert "_org_iri" not in html.split("<table")[1].split("</table>")[0]  # parameter columns are hidden
     assert "format=csv" in html and "format=json" in html
     assert 'href="/editor?query=' in html
-    assert "http://localhost/queries/splits-from?org=org%3Afourth-international" in html  # permalink
+    assert "http://localhost/queries/splits-from?org=o%3Afourth-international" in html  # permalink
 
 
 def test_labels_and_literals_are_escaped(client_real) -> None:
@@ -52,7 +52,7 @@ def test_api_answers_json_and_csv(client_real) -> None:
         "International Secretariat of the Fourth International",
     }
     response = client_real.get(
-        "/api/queries/splits-from?org=org:fourth-international", headers={"Accept": "text/csv"}
+        "/api/queries/splits-from?org=o:fourth-international", headers={"Accept": "text/csv"}
     )
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -161,15 +161,13 @@ def test_timeline_and_positions_pictures(client_real) -> None:
 
 
 def test_lineage_page_shows_the_family_tree(client_real) -> None:
-    html = client_real.get("/queries/descendants?org=org:international-left-opposition").get_data(
-        as_text=True
-    )
+    html = client_real.get("/queries/descendants?org=o:international-left-opposition").get_data(as_text=True)
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="family-tree"' in html
 
 
 def test_editor_link_carries_the_parameters_as_values(client_real) -> None:
     query = load_all()["ancestors"]
-    text = query.editor_text(query.bind({"org": "org:crfi"}))
+    text = query.editor_text(query.bind({"org": "o:crfi"}))
     assert f"VALUES (?_org_iri) {{ (<{ORG}crfi>) }}" in text
     assert client_real.get("/sparql", query_string={"query": text}).status_code == 200
 

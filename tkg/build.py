@@ -14,10 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
-from . import __version__
+from . import __version__, statistics
 from .config import Settings
+from .dumps import sorted_quads, write_dumps
 from .evidence import Articles, skolemise
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .reasoner import infer
@@ -108,6 +110,19 @@ def check(settings: Settings, report: Report = print) -> tuple[Inputs, Timings]:
     return inputs, timings
 
 
+def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
+    """The stage that writes the dumps and VoID statistics into the new store directory."""
+
+    def publish(store: ox.Store, directory: Path) -> None:
+        with timings.stage("dumps"):
+            quads = sorted_quads(store)
+            for dump in write_dumps(quads, directory):
+                timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
+            statistics.write(statistics.count(quads), directory)
+
+    return publish
+
+
 def build(settings: Settings, report: Report = print) -> tuple[Path, Manifest]:
     """Run every stage and make the new store current; return its directory and manifest."""
     if not settings.seeds_dir.is_dir():
@@ -118,7 +133,9 @@ def build(settings: Settings, report: Report = print) -> tuple[Path, Manifest]:
         report(f"  {len(inferred)} inferred triples")
     with timings.stage("load"):
         graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data, GRAPH_INFERRED: inferred}
-        directory = write_store(settings.build_dir, inputs.version, graphs, timings.stages)
+        directory = write_store(
+            settings.build_dir, inputs.version, graphs, timings.stages, publish=publisher(timings)
+        )
     with timings.stage("swap"):
         swap_current(settings.build_dir, directory)
     manifest = Manifest.read(directory)

@@ -84,7 +84,7 @@ def expand_iri(name: str, value: str) -> str:
     if colon and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
     if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
-        raise ParameterError(f"{name}: {value!r} is not an IRI (nor a known prefixed name such as org:crfi)")
+        raise ParameterError(f"{name}: {value!r} is not an IRI (nor a known prefixed name such as o:crfi)")
     try:
         return ox.NamedNode(value).value
     except ValueError as error:

@@ -42,5 +42,7 @@ PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
-    **{kind: f"{ID}{kind}/" for kind in KINDS},
+    # Instance kinds by name, except organisations: `org:` is the W3C vocabulary, so they are `o:`
+    # as in data/ttl.
+    **{("o" if kind == "org" else kind): f"{ID}{kind}/" for kind in KINDS},
 }

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,8 +93,18 @@ def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
 
 
-def write_store(build_dir: Path, version: str, graphs: dict[str, Graph], stages: dict[str, float]) -> Path:
-    """Write the named graphs into a new store directory and return it (not yet current)."""
+def write_store(
+    build_dir: Path,
+    version: str,
+    graphs: dict[str, Graph],
+    stages: dict[str, float],
+    publish: Callable[[ox.Store, Path], None] | None = None,
+) -> Path:
+    """Write the named graphs into a new store directory and return it (not yet current).
+
+    ``publish`` writes what goes beside the store (dumps, statistics) before the
+    manifest, so that a store directory with a manifest is complete with them.
+    """
     stores = build_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -107,6 +117,8 @@ def write_store(build_dir: Path, version: str, graphs: dict[str, Graph], stages:
         counts[iri] = len(graph)
     store.flush()
     store.optimize()
+    if publish is not None:
+        publish(store, directory)
     del store
     manifest = Manifest(version, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), counts, stages)
     tmp = directory / (MANIFEST + ".tmp")

@@ -1,0 +1,236 @@
+"""``/id/...``: every instance IRI dereferences, the 303 way (Cool URIs for the Semantic Web).
+
+An IRI such as ``/id/org/x`` names an organisation, not a document, so it
+answers ``303 See Other`` to the document that describes it in the format the
+client asked for (``Accept``, or ``?format=``): ``x.html`` for browsers, and
+``x.ttl``, ``x.jsonld``, ``x.nt``, ``x.rdf``, ``x.trig``, ``x.nq`` for RDF
+clients. Those documents answer 200 with a fixed type, so they can be linked
+from anywhere. Unknown IRIs get 404 with a link to the search. ``/id/`` and
+``/id/<kind>/`` list the resources, so that everything can be reached by links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from tkg.describe import Description, describe, exists, local_name, resource_iri
+from tkg.lineage import Lineage
+from tkg.namespaces import ID, KINDS
+
+from .context import settings, store
+from .errors import plain
+from .negotiation import choose
+from .rdf_documents import EXTENSIONS, OFFERED, TITLES, extension_for, serialize
+from .resource_view import build_page
+from .schema_org import json_ld
+
+bp = Blueprint("linked_data", __name__)
+
+KIND_TITLES = {
+    "org": "Organisations",
+    "person": "People",
+    "event": "Events",
+    "stance": "Stances on the USSR",
+    "position": "Positions on the USSR",
+    "source": "Sources (articles)",
+    "evidence": "Evidence (quotes)",
+    "place": "Places",
+    "country": "Countries",
+    "periodical": "Periodicals",
+}
+PAGE_SIZE = 1000
+LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
+
+
+def cached(name: str, factory):
+    """A per-app value computed once from the store (it never changes while the app runs)."""
+    extensions = current_app.extensions
+    if name not in extensions:
+        extensions[name] = factory()
+    return extensions[name]
+
+
+def lineage() -> Lineage:
+    return cached("tkg_lineage", lambda: Lineage(store()))
+
+
+def inverses() -> dict[str, str]:
+    def load() -> dict[str, str]:
+        query = "SELECT ?p ?q WHERE { ?p <http://www.w3.org/2002/07/owl#inverseOf> ?q }"
+        pairs = {}
+        for row in store().query(query).solutions():
+            pairs[row["p"].value] = row["q"].value
+            pairs[row["q"].value] = row["p"].value
+        return pairs
+
+    return cached("tkg_inverses", load)
+
+
+def not_found(what: str, term: str) -> Response:
+    """404 for people (a page with the search) and programs (a sentence with the search URL)."""
+    search = url_for("search.search", q=term, _external=True)
+    media = choose(request.accept_mimetypes, ["text/html", "text/plain"], None)
+    message = f"404 Not Found: {what} is not in this dataset. Search for it: {search}"
+    if media == "text/html":
+        html = render_template("not_found.html", what=what, term=term, search=search)
+        response = Response(html, status=404, mimetype="text/html")
+        response.vary.add("Accept")
+        return response
+    return plain(404, message, Link=f'<{search}>; rel="search"')
+
+
+def _described(kind: str, slug: str) -> Description | Response:
+    iri = resource_iri(kind, slug)
+    if iri is None:
+        return not_found(f"/id/{kind}/{slug}", slug.replace("-", " "))
+    description = describe(store(), iri)
+    if not description.exists:
+        return not_found(f"<{iri}>", slug.replace("-", " "))
+    return description
+
+
+@bp.get("/id/<kind>/<slug>")
+def resource(kind: str, slug: str) -> Response:
+    """The IRI itself: 303 to the document in the negotiated format."""
+    if "." in slug:
+        base, ext = slug.rsplit(".", 1)
+        if ext == "html" or ext in EXTENSIONS:
+            return document(kind, base, ext)
+    iri = resource_iri(kind, slug)
+    if iri is None or not exists(store(), iri):
+        return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
+    media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
+    if media is None:
+        formats = ", ".join(OFFERED)
+        return plain(406, f"406 Not Acceptable: this resource is described as {formats}.")
+    target = url_for("linked_data.resource", kind=kind, slug=f"{slug}.{extension_for(media)}")
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    _cors(response)
+    return response
+
+
+def document(kind: str, slug: str, ext: str) -> Response:
+    """The document describing ``id/{kind}/{slug}`` in one fixed format."""
+    described = _described(kind, slug)
+    if isinstance(described, Response):
+        return described
+    etag = hashlib.sha256(f"{store().version}|{kind}/{slug}.{ext}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        return _finish(Response(status=304), etag, kind, slug)
+    if ext == "html":
+        page = build_page(store(), described, lineage(), inverses())
+        html = render_template(
+            "resource.html",
+            page=page,
+            kind_title=KIND_TITLES.get(kind, kind),
+            alternates=_alternates(kind, slug),
+            json_ld=json_ld(page, described),
+            family_tree=_family_tree_url(kind, slug) if page.is_organisation else None,
+        )
+        response = Response(html, mimetype="text/html")
+    else:
+        doc = request.base_url
+        triples = [*described.triples(), *_document_triples(doc, described.iri)]
+        body, content_type = serialize(ext, triples, described.quads())
+        response = Response(body, content_type=content_type)
+    return _finish(response, etag, kind, slug)
+
+
+def _finish(response: Response, etag: str, kind: str, slug: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    links = [f'<{url}>; rel="alternate"; type="{media}"' for url, media, _ in _alternates(kind, slug)]
+    links.append(f'<{ID}{kind}/{slug}>; rel="describes"')
+    response.headers["Link"] = ", ".join(links)
+    _cors(response)
+    return response
+
+
+def _cors(response: Response) -> None:
+    """Linked data is for any client, including scripts on other sites."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Content-Type"
+
+
+def _alternates(kind: str, slug: str) -> list[tuple[str, str, str]]:
+    """(url, media type, title) of each document describing the resource."""
+    out = [(url_for("linked_data.resource", kind=kind, slug=f"{slug}.html"), "text/html", TITLES["html"])]
+    for ext, (media, _) in EXTENSIONS.items():
+        out.append((url_for("linked_data.resource", kind=kind, slug=f"{slug}.{ext}"), media, TITLES[ext]))
+    return out
+
+
+def _family_tree_url(kind: str, slug: str) -> str | None:
+    """The family-tree picture of an organisation, if this app serves one."""
+    path = f"/svg/family-tree/{kind}/{slug}"
+    adapter = current_app.url_map.bind("localhost")
+    return request.script_root + path if adapter.test(path, method="GET") else None
+
+
+def _document_triples(doc: str, iri: str) -> list[ox.Triple]:
+    """The document's own metadata: what it is about and under which licence."""
+    d = ox.NamedNode(doc)
+    return [
+        ox.Triple(d, ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic"), ox.NamedNode(iri)),
+        ox.Triple(d, ox.NamedNode("http://purl.org/dc/terms/license"), ox.NamedNode(LICENCE)),
+    ]
+
+
+@bp.get("/id/")
+def kinds() -> str:
+    counts = {kind: 0 for kind in KINDS}
+    query = f"""SELECT ?x WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?x), "{ID}")) }} GROUP BY ?x"""
+    for row in store().query(query).solutions():
+        kind = row["x"].value[len(ID) :].split("/", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return render_template("kinds.html", counts=counts, titles=KIND_TITLES)
+
+
+@bp.get("/id/<kind>/")
+def kind_index(kind: str) -> Response | str:
+    """Every resource of one kind, by label, a thousand a page."""
+    if kind not in KINDS:
+        return not_found(f"/id/{kind}/", kind)
+    prefix = f"{ID}{kind}/"
+    query = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) WHERE {{
+  ?x a ?t FILTER(STRSTARTS(STR(?x), "{prefix}"))
+  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
+  OPTIONAL {{ ?x <http://www.w3.org/ns/oa#exact> ?q }}
+}} GROUP BY ?x"""
+    items = []
+    for row in store().query(query).solutions():
+        iri = row["x"].value
+        text = row["label"] or row["quote"]
+        items.append((text.value if text is not None else local_name(iri), iri[len(prefix) :]))
+    items.sort(key=lambda item: (item[0].casefold(), item[1]))
+    try:
+        number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return plain(400, "400 Bad Request: page must be a positive whole number.")
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    if number > pages:
+        return plain(404, f"404 Not Found: there are {pages} page(s) of {kind} resources.")
+    shown = items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    return render_template(
+        "kind_index.html",
+        kind=kind,
+        title=KIND_TITLES.get(kind, kind),
+        items=shown,
+        total=len(items),
+        number=number,
+        pages=pages,
+    )
+
+
+@bp.get("/trotskyism/<path:rest>")
+def canonical_prefix(rest: str) -> Response:
+    """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
+    target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
+    return redirect(request.script_root + target, code=301)

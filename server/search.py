@@ -1,0 +1,69 @@
+"""``/search``: find a resource by any of its names; HTML for people, JSON for programs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+
+from tkg.search import SearchIndex
+
+from .context import store
+from .errors import plain
+from .iris import canonical_iri, href, local_path
+from .linked_data import KIND_TITLES, cached
+from .negotiation import choose
+
+bp = Blueprint("search", __name__)
+
+MAX_LIMIT = 100
+
+
+def index() -> SearchIndex:
+    return cached("tkg_search", lambda: SearchIndex(store()))
+
+
+@bp.get("/search")
+def search() -> Response | str:
+    query = request.args.get("q", "").strip()
+    wanted = request.args.get("format")
+    wanted = "application/json" if wanted in ("json", "application/json") else wanted
+    media = choose(request.accept_mimetypes, ["text/html", "application/json"], wanted)
+    if media is None:
+        return plain(406, "406 Not Acceptable: search answers text/html or application/json (format=json).")
+    try:
+        limit = min(MAX_LIMIT, max(1, int(request.args.get("limit", "20"))))
+    except ValueError:
+        return plain(400, "400 Bad Request: limit must be a whole number between 1 and 100.")
+    if len(query) > 200:
+        return plain(400, "400 Bad Request: the search text is longer than 200 characters.")
+    iri = canonical_iri(query) if query.startswith("http") else None
+    if media == "text/html" and iri and local_path(iri):
+        return redirect(href(iri), code=303)
+    hits = index().search(query, limit) if query else []
+    if media == "application/json":
+        if not query:
+            return plain(
+                400, "400 Bad Request: give the text to search for as q, e.g. /search?q=ILO&format=json."
+            )
+        response = jsonify(
+            query=query,
+            results=[
+                {
+                    "iri": h.iri,
+                    "label": h.label,
+                    "matched": h.matched,
+                    "language": h.language,
+                    "kind": h.kind,
+                    "url": request.host_url.rstrip("/") + href(h.iri),
+                    "score": h.score,
+                }
+                for h in hits
+            ],
+        )
+    else:
+        response = Response(
+            render_template("search.html", query=query, hits=hits, titles=KIND_TITLES, href=href),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

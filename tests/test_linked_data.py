@@ -1,0 +1,180 @@
+"""Every IRI dereferences: a crawler from the home page, the 303 pattern, RDF by content negotiation."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDFS
+
+from tkg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ID, TKG
+from tkg.store import EmbeddedStore
+
+HREF = re.compile(r'href="([^"]+)"')
+ILO = ID + "org/international-left-opposition"
+RDF_TYPES = {
+    "text/turtle": ("ttl", "turtle"),
+    "application/ld+json": ("jsonld", "json-ld"),
+    "application/n-triples": ("nt", "nt"),
+    "application/rdf+xml": ("rdf", "xml"),
+}
+
+
+def resources(store: EmbeddedStore) -> set[str]:
+    """Every IRI under id/ that the graph says something about."""
+    query = f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{ID}")) }}'
+    return {row["x"].value for row in store.query(query).solutions()}
+
+
+def crawl(client) -> tuple[set[str], dict[str, int]]:
+    """Follow every link of this site from the home page; the resource IRIs whose pages were reached."""
+    seen, statuses, reached = {"/"}, {}, set()
+    queue = deque(["/"])
+    while queue:
+        path = queue.popleft()
+        response = client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
+        statuses[path] = response.status_code
+        final = response.request.path
+        match = re.fullmatch(r"/id/([a-z]+)/([a-z0-9-]+)\.html", final)
+        if match and response.status_code == 200:
+            reached.add(f"{ID}{match[1]}/{match[2]}")
+        if response.mimetype != "text/html":
+            continue
+        for href in HREF.findall(response.get_data(as_text=True)):
+            url = urldefrag(href.replace("&amp;", "&"))[0]
+            parsed = urlparse(url)
+            if parsed.scheme or parsed.netloc or not url.startswith("/"):
+                continue  # another site
+            if url.startswith(("/sparql", "/search", "/dumps/trotskyism", "/static")) or url in seen:
+                continue
+            if re.search(r"\.(ttl|jsonld|nt|rdf|trig|nq)$", url):
+                continue  # the RDF alternates are checked separately
+            seen.add(url)
+            queue.append(url)
+    return reached, statuses
+
+
+@pytest.mark.slow
+def test_a_crawler_from_the_home_page_reaches_every_resource_in_html_and_turtle(
+    client_real, real_store
+) -> None:
+    everything = resources(real_store)
+    assert len(everything) > 1000
+    reached, statuses = crawl(client_real)
+    broken = {path: status for path, status in statuses.items() if status != 200}
+    assert not broken, f"links that do not answer 200: {sorted(broken.items())[:10]}"
+    missing = everything - reached
+    assert not missing, f"{len(missing)} resources unreachable by links, e.g. {sorted(missing)[:5]}"
+    for iri in sorted(everything):
+        path = iri[len(ID) - 3 :]
+        response = client_real.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 303, path
+        document = client_real.get(response.headers["Location"])
+        assert document.status_code == 200, path
+        graph = Graph().parse(data=document.get_data(as_text=True), format="turtle")
+        assert (URIRef(iri), None, None) in graph, path
+
+
+def test_an_iri_answers_303_to_the_document_for_each_accept(client_real) -> None:
+    cases = {
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": ".html",
+        "*/*": ".html",
+        "text/turtle": ".ttl",
+        "application/ld+json": ".jsonld",
+        "application/n-triples": ".nt",
+        "application/rdf+xml": ".rdf",
+        "application/trig": ".trig",
+        "application/n-quads": ".nq",
+        "text/turtle;q=0.5, application/rdf+xml": ".rdf",
+    }
+    for accept, ext in cases.items():
+        response = client_real.get("/id/org/international-left-opposition", headers={"Accept": accept})
+        assert response.status_code == 303, accept
+        assert response.headers["Location"].endswith("/id/org/international-left-opposition" + ext), accept
+        assert "Accept" in response.headers["Vary"]
+    by_format = client_real.get("/id/org/international-left-opposition?format=ttl")
+    assert by_format.headers["Location"].endswith(".ttl")
+
+
+def test_unacceptable_and_unknown_get_clear_errors(client_real) -> None:
+    refused = client_real.get("/id/org/international-left-opposition", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "text/turtle" in refused.get_data(as_text=True)
+    for path in (
+        "/id/org/no-such-organisation",
+        "/id/org/no-such-organisation.ttl",
+        "/id/widget/x",
+        "/id/org/BAD",
+    ):
+        html = client_real.get(path, headers={"Accept": "text/html"})
+        assert html.status_code == 404, path
+        assert 'href="http://localhost/search?q=' in html.get_data(as_text=True), path
+        program = client_real.get(path, headers={"Accept": "text/turtle"})
+        assert program.status_code == 404
+        assert "/search?q=" in program.get_data(as_text=True)
+        assert 'rel="search"' in program.headers["Link"]
+    assert client_real.get("/id/org/fourth-international.exe").status_code == 404
+
+
+def test_the_description_has_own_incoming_and_label_triples_in_every_format(client_real) -> None:
+    graphs = {}
+    for media, (ext, rdflib_format) in RDF_TYPES.items():
+        response = client_real.get(f"/id/org/international-left-opposition.{ext}")
+        assert response.status_code == 200
+        assert response.mimetype == media
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        graphs[ext] = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    ilo = URIRef(ILO)
+    for ext, graph in graphs.items():
+        # own statements, asserted and inferred
+        assert (ilo, URIRef(TKG + "founder"), URIRef(ID + "person/leon-trotsky")) in graph, ext
+        assert (ilo, URIRef(TKG + "descendsFrom"), URIRef(ID + "org/left-opposition")) in graph, ext
+        # statements that point at it
+        assert (URIRef(ID + "org/communist-league-france"), URIRef(TKG + "sectionOf"), ilo) in graph, ext
+        # the labels of what it links to, and the document's own metadata
+        assert graph.value(URIRef(ID + "person/leon-trotsky"), RDFS.label) is not None, ext
+        assert graph.value(URIRef(ID + "org/communist-league-france"), RDFS.label) is not None, ext
+        assert (None, URIRef("http://xmlns.com/foaf/0.1/primaryTopic"), ilo) in graph, ext
+    assert len({len(g) for g in graphs.values()}) == 1, "every format says the same"
+
+
+def test_the_dataset_formats_keep_inferred_statements_apart(client_real) -> None:
+    response = client_real.get("/id/org/crfi.trig")
+    dataset = Dataset()
+    dataset.parse(data=response.get_data(as_text=True), format="trig")
+    crfi, wsl = URIRef(ID + "org/crfi"), URIRef(ID + "org/workers-socialist-league")
+    inferred = dataset.graph(URIRef(GRAPH_INFERRED))
+    asserted = dataset.graph(URIRef(GRAPH_ASSERTED))
+    assert (crfi, URIRef(TKG + "descendsFrom"), wsl) in inferred
+    assert (crfi, URIRef(TKG + "descendsFrom"), wsl) not in asserted
+
+
+def test_documents_are_cacheable_and_revalidated(client_real) -> None:
+    first = client_real.get("/id/person/leon-trotsky.ttl")
+    etag = first.headers["ETag"]
+    again = client_real.get("/id/person/leon-trotsky.ttl", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert 'rel="alternate"; type="application/ld+json"' in first.headers["Link"]
+    assert f'<{ID}person/leon-trotsky>; rel="describes"' in first.headers["Link"]
+
+
+def test_the_canonical_path_form_resolves_too(client_real) -> None:
+    response = client_real.get("/trotskyism/id/org/fourth-international", headers={"Accept": "text/turtle"})
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/id/org/fourth-international")
+    followed = client_real.get(
+        "/trotskyism/id/org/fourth-international", headers={"Accept": "text/turtle"}, follow_redirects=True
+    )
+    assert followed.status_code == 200 and followed.mimetype == "text/turtle"
+
+
+def test_index_pages_list_every_resource_of_a_kind(client_real, real_store) -> None:
+    page = client_real.get("/id/person/").get_data(as_text=True)
+    people = {iri for iri in resources(real_store) if iri.startswith(ID + "person/")}
+    linked = {ID + "person/" + slug for slug in re.findall(r'href="/id/person/([a-z0-9-]+)"', page)}
+    assert linked == people
+    assert client_real.get("/id/person/?page=x").status_code == 400
+    assert client_real.get("/id/person/?page=99").status_code == 404

@@ -1,0 +1,148 @@
+"""The description of one resource: what a dereferenced IRI answers with.
+
+A description holds the resource's own statements, the statements that point
+at it, the statements about its evidence and about the blank-node claims
+(``tkg:Claim``) that reify statements about it (so the provenance travels with
+the data), and the labels of everything it mentions. Each statement keeps the
+named graph it comes from, so a page can mark what the reasoner inferred.
+Everything is read through :class:`~tkg.store.GraphStore`, so a remote SPARQL
+endpoint serves the same descriptions as the embedded store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .namespaces import GRAPH_INFERRED, ID, KINDS, TKG
+from .store import GraphStore
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def resource_iri(kind: str, slug: str) -> str | None:
+    """The canonical IRI of ``id/{kind}/{slug}``, or ``None`` if it cannot be one of ours."""
+    if kind not in KINDS or not SLUG.match(slug):
+        return None
+    return f"{ID}{kind}/{slug}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    subject: Term
+    predicate: ox.NamedNode
+    object: Term
+    graph: str
+
+    @property
+    def inferred(self) -> bool:
+        return self.graph == GRAPH_INFERRED
+
+    def triple(self) -> ox.Triple:
+        return ox.Triple(self.subject, self.predicate, self.object)
+
+
+@dataclass
+class Description:
+    iri: str
+    statements: list[Statement]
+    labels: dict[str, str] = field(default_factory=dict)
+    label_triples: list[ox.Triple] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return any(s.subject == ox.NamedNode(self.iri) for s in self.statements)
+
+    def triples(self) -> list[ox.Triple]:
+        """The description as a graph: the statements (each once) plus the labels of what they mention."""
+        seen: dict[ox.Triple, None] = {s.triple(): None for s in self.statements}
+        for triple in self.label_triples:
+            seen.setdefault(triple, None)
+        return list(seen)
+
+    def quads(self) -> list[ox.Quad]:
+        """The statements in their named graphs (labels of linked resources are already among them)."""
+        found = {ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph)) for s in self.statements}
+        return sorted(
+            found, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+        )
+
+    def label(self, term: Term | str) -> str:
+        value = term if isinstance(term, str) else term.value
+        return self.labels.get(value) or local_name(value)
+
+
+DESCRIBE = """
+PREFIX tkg: <{tkg}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  {{ GRAPH ?g {{ <{iri}> ?p ?o }} BIND(<{iri}> AS ?s) }}
+  UNION {{ GRAPH ?g {{ ?s ?p <{iri}> }} BIND(<{iri}> AS ?o) }}
+  UNION {{ <{iri}> tkg:evidence ?s . GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION {{ ?s rdf:subject|rdf:object <{iri}> . FILTER(isBlank(?s)) GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; tkg:evidence ?s . FILTER(isBlank(?c))
+           GRAPH ?g {{ ?s ?p ?o }} }}
+}}
+"""
+
+LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?x ?p ?label WHERE {{
+  VALUES ?x {{ {values} }}
+  VALUES ?p {{ rdfs:label skos:prefLabel }}
+  ?x ?p ?label
+}}
+"""
+
+
+def exists(store: GraphStore, iri: str) -> bool:
+    """Whether the graph says anything about ``iri`` (cheaper than describing it)."""
+    return store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean
+
+
+def describe(store: GraphStore, iri: str) -> Description:
+    """Everything the service says about ``iri`` (an IRI checked by :func:`resource_iri` or similar)."""
+    statements = [
+        Statement(row["s"], row["p"], row["o"], row["g"].value)
+        for row in store.query(DESCRIBE.format(tkg=TKG, iri=iri)).solutions()
+    ]
+    description = Description(iri, statements)
+    mentioned = {iri}
+    for s in statements:
+        mentioned.update(t.value for t in (s.subject, s.predicate, s.object) if isinstance(t, ox.NamedNode))
+    found = best_labels(store, mentioned)
+    description.labels = {iri: triple.object.value for iri, triple in found.items()}
+    description.label_triples = list(found.values())
+    return description
+
+
+def best_labels(store: GraphStore, iris: set[str]) -> dict[str, ox.Triple]:
+    """The label statement of each IRI that has one: English first, then ``rdfs:label``."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
+    found: dict[str, tuple[tuple[int, int], ox.Triple]] = {}
+    for row in store.query(LABELS.format(values=values)).solutions():
+        literal, predicate = row["label"], row["p"]
+        rank = ({"en": 0, None: 1}.get(literal.language, 2), 0 if predicate.value == RDFS_LABEL else 1)
+        iri = row["x"].value
+        if iri not in found or rank < found[iri][0]:
+            found[iri] = (rank, ox.Triple(row["x"], predicate, literal))
+    return {iri: triple for iri, (_, triple) in found.items()}
+
+
+def labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
+    """The best label text of each IRI that has one."""
+    return {iri: t.object.value for iri, t in best_labels(store, iris).items()}
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, for things without a label."""
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri

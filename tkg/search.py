@@ -1,0 +1,138 @@
+"""Name search: every label and other name, in every language, matched without case or accents.
+
+The index is built once from the store (a few thousand names; a scan is
+cheaper than keeping a full-text engine in step with each build). Names are
+folded for comparison — Unicode decomposition with the accents dropped, case
+folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
+``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
+are ranked: an exact name, then an acronym, a prefix, every word, a substring;
+a main label before an other name; then the shorter name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .namespaces import BASE, ID
+from .store import GraphStore
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+NAMES = (
+    RDFS_LABEL,
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
+    "http://xmlns.com/foaf/0.1/name",
+    "http://purl.org/dc/terms/title",
+)
+QUERY = """
+SELECT ?x ?p ?name WHERE {{
+  VALUES ?p {{ {predicates} }}
+  ?x ?p ?name FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}") && isLiteral(?name))
+}}"""
+LABEL_QUERY = """SELECT ?x ?label WHERE {{
+  ?x <{label}> ?label FILTER(STRSTARTS(STR(?x), "{base}"))
+}}"""
+NON_WORD = re.compile(r"[\W_]+")
+KIND_WEIGHT = {"org": 4, "person": 3, "event": 2, "position": 2, "periodical": 1, "term": 1}
+
+
+def fold(text: str) -> str:
+    """``text`` without accents, case or punctuation, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(NON_WORD.sub(" ", bare.casefold()).split())
+
+
+@dataclass(frozen=True)
+class Name:
+    iri: str
+    text: str
+    language: str | None
+    main: bool
+    folded: str
+    compact: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    matched: str
+    language: str | None
+    kind: str
+    score: int
+
+
+def kind_of(iri: str) -> str:
+    return iri[len(ID) :].split("/", 1)[0] if iri.startswith(ID) else "term"
+
+
+class SearchIndex:
+    """The names of every resource and ontology term of a store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        predicates = " ".join(f"<{p}>" for p in NAMES)
+        self.names: list[Name] = []
+        for row in store.query(QUERY.format(predicates=predicates, base=BASE)).solutions():
+            literal = row["name"]
+            folded = fold(literal.value)
+            if folded:
+                main = row["p"].value == RDFS_LABEL and literal.language in ("en", None)
+                self.names.append(
+                    Name(
+                        row["x"].value, literal.value, literal.language, main, folded, folded.replace(" ", "")
+                    )
+                )
+        self.labels: dict[str, str] = {}
+        for name in self.names:
+            if name.main or name.iri not in self.labels:
+                self.labels[name.iri] = name.text if name.main else self.labels.get(name.iri, name.text)
+
+    def search(self, query: str, limit: int = 20) -> list[Hit]:
+        """The best ``limit`` resources whose names match ``query``, best first."""
+        q = fold(query)
+        if not q:
+            return []
+        words = q.split()
+        compact = q.replace(" ", "")
+        best: dict[str, tuple[int, Name]] = {}
+        for name in self.names:
+            score = _score(name, q, words, compact)
+            if score <= 0:
+                continue
+            score += 6 if name.main else 0
+            score += KIND_WEIGHT.get(kind_of(name.iri), 0)
+            if name.iri not in best or score > best[name.iri][0]:
+                best[name.iri] = (score, name)
+        # Ties (two resources sharing an other name) go to the one whose main label matches better.
+        main = {n.iri: n for n in self.names if n.main}
+
+        def tie_break(iri: str) -> int:
+            return _score(main[iri], q, words, compact) if iri in main else 0
+
+        ranked = sorted(
+            best.values(),
+            key=lambda item: (-item[0], -tie_break(item[1].iri), len(item[1].folded), item[1].folded),
+        )
+        return [
+            Hit(n.iri, self.labels.get(n.iri, n.text), n.text, n.language, kind_of(n.iri), score)
+            for score, n in ranked[:limit]
+        ]
+
+
+def _score(name: Name, q: str, words: list[str], compact: str) -> int:
+    if name.folded == q:
+        return 100
+    if len(compact) > 1 and name.compact == compact:
+        return 90  # U.S.F.I. for usfi, "Fourth International" for fourthinternational
+    if name.folded.startswith(q):
+        return 70
+    name_words = name.folded.split()
+    if all(any(w.startswith(part) for w in name_words) for part in words):
+        return 50
+    if q in name.folded:
+        return 30
+    return 0

@@ -1,0 +1,69 @@
+"""Dataset statistics for the VoID description, counted once at build time.
+
+Counting class and property partitions with SPARQL on every ``/void`` request
+would cost a scan of the whole store per request; the counts only change with
+a build, so the build writes them beside the store as ``statistics.json``.
+Counts follow VoID: partitions are over the default graph (the union, each
+triple once), and each named graph is a subset with its own triple count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .namespaces import ID
+
+FILE = "statistics.json"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass(frozen=True)
+class Statistics:
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    graphs: dict[str, int]
+    classes: dict[str, int] = field(default_factory=dict)
+    properties: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def count(quads: list[ox.Quad]) -> Statistics:
+    """Statistics of the named graphs in ``quads`` and of their union."""
+    graphs: Counter[str] = Counter(str(q.graph_name.value) for q in quads)
+    union = {(q.subject, q.predicate, q.object) for q in quads}
+    properties: Counter[str] = Counter(str(p.value) for _, p, _ in union)
+    members: dict[str, set] = defaultdict(set)
+    for s, p, o in union:
+        if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+            members[o.value].add(s)
+    entities = {s.value for s, _, _ in union if isinstance(s, ox.NamedNode) and s.value.startswith(ID)}
+    kinds: Counter[str] = Counter(iri[len(ID) :].split("/", 1)[0] for iri in entities)
+    return Statistics(
+        triples=len(union),
+        entities=len(entities),
+        distinct_subjects=len({s for s, _, _ in union}),
+        distinct_objects=len({o for _, _, o in union}),
+        graphs=dict(sorted(graphs.items())),
+        classes=dict(sorted((c, len(m)) for c, m in members.items())),
+        properties=dict(sorted(properties.items())),
+        kinds=dict(sorted(kinds.items())),
+    )
+
+
+def write(stats: Statistics, directory: Path) -> None:
+    (directory / FILE).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
+
+
+def read(directory: Path) -> Statistics | None:
+    """The statistics of a store directory, or ``None`` if it was built without them."""
+    try:
+        return Statistics(**json.loads((directory / FILE).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
