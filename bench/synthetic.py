@@ -48,10 +48,26 @@ POSITIONS = (
     "political-revolution",
 )
 KINDS = ("Party", "Group", "Faction", "Tendency", "YouthOrganisation")
-WORDS = (
-    "red workers socialist revolutionary communist internationalist spark banner vanguard "
-    "militant struggle league union action class october tribune voice"
-).split()
+WORDS = [
+    "red",
+    "workers",
+    "socialist",
+    "revolutionary",
+    "communist",
+    "internationalist",
+    "spark",
+    "banner",
+    "vanguard",
+    "militant",
+    "struggle",
+    "league",
+    "union",
+    "action",
+    "class",
+    "october",
+    "tribune",
+    "voice",
+]
 
 
 @dataclass
@@ -183,7 +199,8 @@ def world(n: int, seed: int) -> World:
     w.ttl.append(
         f'periodical:{paper} a tkg:Periodical ; rdfs:label "Paper {n}"@en ; tkg:evidence {ev} .\n'
         f"o:{root} tkg:publishes periodical:{paper} .\n"
-        f"[] a tkg:Claim ; rdf:subject o:{root} ; rdf:predicate tkg:publishes ; rdf:object periodical:{paper} ;\n"
+        f"[] a tkg:Claim ; rdf:subject o:{root} ; rdf:predicate tkg:publishes ;\n"
+        f"    rdf:object periodical:{paper} ;\n"
         f"    tkg:evidence {ev} ."
     )
     # stances on the USSR
@@ -227,5 +244,7 @@ def _triples_per_world(seed: int, sample: int = 20) -> float:
     from rdflib import Graph
 
     graph = Graph()
-    graph.parse(data=PREFIXES + "\n".join("\n".join(world(n, seed).ttl) for n in range(sample)), format="turtle")
+    graph.parse(
+        data=PREFIXES + "\n".join("\n".join(world(n, seed).ttl) for n in range(sample)), format="turtle"
+    )
     return len(graph) / sample + 0.0

@@ -23,6 +23,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 
+    if settings.answer_cache_mb > 0:
+        from .answer_cache import AnswerCache
+
+        app.extensions["tkg_answer_cache"] = AnswerCache(settings.answer_cache_mb * 1_000_000)
+
     from . import compression, errors
     from .home import bp as home_bp
     from .sparql import bp as sparql_bp

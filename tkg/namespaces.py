@@ -12,7 +12,16 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 
 #: The kinds of instance IRIs, ``{ID}{kind}/{slug}``.
 KINDS = (
-    "org", "person", "event", "stance", "position", "source", "evidence", "place", "country", "periodical"
+    "org",
+    "person",
+    "event",
+    "stance",
+    "position",
+    "source",
+    "evidence",
+    "place",
+    "country",
+    "periodical",
 )
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
