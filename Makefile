@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean
+.PHONY: install build serve test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,14 @@ serve: build
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check tkg server tests
-	$(BIN)/ruff format --check tkg server tests
+	$(BIN)/ruff check tkg server tests bench
+	$(BIN)/ruff format --check tkg server tests bench
 
 test: lint
 	$(BIN)/pytest
+
+bench: install
+	PYTHONPATH=. $(BIN)/python -m bench
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
