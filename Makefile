@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean static browser
+.PHONY: install build serve test lint clean static browser bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,11 +41,14 @@ serve: build static
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check tkg server tests scripts
-	$(BIN)/ruff format --check tkg server tests scripts
+	$(BIN)/ruff check tkg server tests scripts bench
+	$(BIN)/ruff format --check tkg server tests scripts bench
 
 test: lint static browser
 	$(BIN)/pytest
+
+bench: install
+	PYTHONPATH=. $(BIN)/python -m bench
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache node_modules server/static/vendor

@@ -24,6 +24,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
     )
 
+    if settings.answer_cache_mb > 0:
+        from .answer_cache import AnswerCache
+
+        app.extensions["tkg_answer_cache"] = AnswerCache(settings.answer_cache_mb * 1_000_000)
+
     from . import compression, dumps, errors, linked_data, ontology_docs, search, security, void
     from .editor import bp as editor_bp
     from .home import bp as home_bp

@@ -19,3 +19,8 @@ def executor() -> Executor:
 
 def settings() -> Settings:
     return current_app.config["TKG_SETTINGS"]
+
+
+def answer_cache():
+    """The worker's cache of serialised answers, or ``None`` when it is turned off."""
+    return current_app.extensions.get("tkg_answer_cache")

@@ -19,7 +19,7 @@ from tkg.executor import Busy, QueryFailed, QueryTimeout
 from tkg.sparql_text import looks_like_update, query_kind, refused_services
 from tkg.store import RESULT_FORMATS, Dataset, Kind, QuerySyntaxError, ResultTooLarge
 
-from .context import executor, settings, store
+from .context import answer_cache, executor, settings, store
 from .errors import plain
 from .negotiation import choose
 from .service_description import describe
@@ -125,6 +125,10 @@ def endpoint() -> Response:
     etag = etag_for(query, dataset, media_types[kind])
     if request.method == "GET" and request.if_none_match.contains(etag):
         return cached(Response(status=304), etag)
+    cache = answer_cache()
+    hit = cache.get(etag) if cache else None
+    if hit is not None:
+        return cached(answer_response(*hit), etag)
     try:
         answer = executor().run(query, dataset, media_types, base_iri=request.base_url)
     except QuerySyntaxError as error:
@@ -137,10 +141,16 @@ def endpoint() -> Response:
         return plain(413, f"Result too large: {error}.")
     except QueryFailed as error:
         return plain(400, f"The query could not be evaluated: {error}")
-    response = Response(answer.body, mimetype=answer.media_type)
-    if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "+xml")):
-        response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
-    return cached(response, etag)
+    if cache:
+        cache.put(etag, answer.media_type, answer.body)
+    return cached(answer_response(answer.media_type, answer.body), etag)
+
+
+def answer_response(media_type: str, body: bytes) -> Response:
+    response = Response(body, mimetype=media_type)
+    if media_type.startswith("text/") or media_type.endswith(("json", "+xml")):
+        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    return response
 
 
 def cached(response: Response, etag: str) -> Response:

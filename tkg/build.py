@@ -123,13 +123,17 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     return publish
 
 
-def build(settings: Settings, report: Report = print) -> tuple[Path, Manifest]:
-    """Run every stage and make the new store current; return its directory and manifest."""
+def build(settings: Settings, report: Report = print, reasoner: str = "fast") -> tuple[Path, Manifest]:
+    """Run every stage and make the new store current; return its directory and manifest.
+
+    ``reasoner`` is ``fast`` (owlrl for the schema, the chainer of :mod:`tkg.rules`
+    for the instances; the same conclusions) or ``owlrl`` (owlrl for everything).
+    """
     if not settings.seeds_dir.is_dir():
         raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
     inputs, timings = check(settings, report)
     with timings.stage("reason"):
-        inferred = infer(inputs.ontology, inputs.data)
+        inferred = infer(inputs.ontology, inputs.data, reasoner)
         report(f"  {len(inferred)} inferred triples")
     with timings.stage("load"):
         graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data, GRAPH_INFERRED: inferred}

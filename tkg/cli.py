@@ -15,7 +15,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from .build import BuildError, build
 
     try:
-        build(settings)
+        build(settings, reasoner=args.reasoner)
     except (TurtleError, BuildError) as error:
         print(f"build failed: {error}", file=sys.stderr)
         print("the previous store (if any) is unchanged and still current", file=sys.stderr)
@@ -80,7 +80,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tkg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="parse, validate, reason and write the store")
+    build = commands.add_parser("build", help="parse, validate, reason and write the store")
+    build.add_argument(
+        "--reasoner",
+        choices=("fast", "owlrl"),
+        default="fast",
+        help="fast: owlrl closes the schema, a specialised chainer the instances (same result); "
+        "owlrl: owlrl closes everything (the reasoner of record, slow)",
+    )
     commands.add_parser("validate", help="parse and validate the data without building")
     query = commands.add_parser("query", help="run a SPARQL query against the built store")
     query.add_argument("sparql", help="the query, '-' for standard input, or @file")

@@ -49,6 +49,8 @@ class Settings:
             h.strip() for h in os.environ.get("TKG_SERVICE_HOSTS", "").split(",") if h.strip()
         )
     )
+    #: Megabytes of serialised answers each web worker keeps for repeated queries (0: no cache).
+    answer_cache_mb: int = field(default_factory=lambda: _int("TKG_ANSWER_CACHE_MB", 64))
     #: Seconds caches may keep an answer (it only changes with a build).
     cache_max_age: int = field(default_factory=lambda: _int("TKG_CACHE_MAX_AGE", 300))
 

@@ -1,4 +1,4 @@
-"""OWL 2 RL reasoning with owlrl, plus the one extension rule the ontology relies on.
+"""OWL 2 RL reasoning: owlrl (the reasoner of record) and the fast path the build uses.
 
 ``tkg:derivedFrom`` is a property chain through ``tkg:lineageStep``, a
 self-loop that only lineage events carry (``owl:hasSelf`` on
@@ -6,6 +6,13 @@ self-loop that only lineage events carry (``owl:hasSelf`` on
 semantics below adds owlrl's own self-restriction rule (from
 ``owlrl.OWLRLExtras``) to plain OWL 2 RL, without the RDFS and datatype
 machinery of the full extension.
+
+owlrl is slow on instance data (tens of seconds on the real graph, minutes at
+scale), so :func:`infer` by default closes only the schema with owlrl and the
+instance data with the specialised chainer of :mod:`tkg.rules`, which gives
+exactly owlrl's conclusions (a test compares them on the real and on a
+generated graph) or refuses an ontology it cannot follow, in which case
+owlrl does the whole closure.
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 
 from .namespaces import TKG
+from .rules import Chainer, Schema, Unsupported, is_schema
+
+REASONERS = ("fast", "owlrl")
 
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 
@@ -60,11 +70,38 @@ def is_noise(triple: tuple) -> bool:
     return p == TKG.lineageStep
 
 
-def infer(ontology: Graph, data: Graph) -> Graph:
+def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
+    """What the full closure adds to ontology plus data: schema by owlrl, instances by the chainer.
+
+    Raises :class:`~tkg.rules.Unsupported` when the schema needs rules the chainer lacks.
+    """
+    schema = Graph()
+    schema += ontology
+    for triple in data:
+        if is_schema(triple):
+            schema.add(triple)
+    owlrl.DeductiveClosure(TkgSemantics).expand(schema)
+    chainer = Chainer(Schema(schema), schema)
+    chainer.seed(triple for triple in data if not is_schema(triple))
+    added = set(chainer.run())
+    added.update(t for t in schema if t not in ontology and t not in data)
+    return added
+
+
+def infer(ontology: Graph, data: Graph, reasoner: str = "fast") -> Graph:
     """The triples the reasoner adds to ontology plus data, without the noise."""
-    full = closure(ontology, data)
+    if reasoner not in REASONERS:
+        raise ValueError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}")
+    candidates: set[tuple] | Graph | None = None
+    if reasoner == "fast":
+        try:
+            candidates = fast_closure_additions(ontology, data)
+        except Unsupported:
+            candidates = None
+    if candidates is None:
+        candidates = closure(ontology, data)
     inferred = Graph()
-    for triple in full:
+    for triple in candidates:
         if triple in data or triple in ontology or is_noise(triple):
             continue
         inferred.add(triple)

@@ -107,7 +107,8 @@ def write_store(
     """
     stores = build_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S")
+    # microseconds: a fast build can finish twice within a second in one process
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"{time.time_ns() // 1000 % 1_000_000:06d}"
     directory = stores / f"{version}-{stamp}-{os.getpid()}"
     (directory / "oxigraph").mkdir(parents=True)
     store = ox.Store(str(directory / "oxigraph"))

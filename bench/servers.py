@@ -1,0 +1,117 @@
+"""Start the three services under comparison on 127.0.0.1, over the same built store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    endpoint: str
+    pid: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    probe = url + "?query=" + urllib.request.quote("ASK {}")
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(probe, headers={"Accept": "application/sparql-results+json"}),
+                timeout=2,
+            ) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def _run(name: str, command: list[str], port: int, env: dict | None = None) -> Iterator[Server]:
+    process = subprocess.Popen(
+        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    endpoint = f"http://127.0.0.1:{port}/{'query' if name == 'oxigraph' else 'sparql'}"
+    try:
+        _wait(endpoint, process)
+        yield Server(name, endpoint, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def tkg(build_dir: Path, workers: int, cache: bool) -> Iterator[Server]:
+    """``tkg serve`` (gunicorn, gthread) with its executor; ``cache`` toggles the answer cache."""
+    port = free_port()
+    env = {
+        "TKG_BUILD_DIR": str(build_dir),
+        "PYTHONPATH": str(ROOT),
+        "TKG_ANSWER_CACHE_MB": "64" if cache else "0",
+    }
+    command = [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    return _run("tkg", command, port, env)
+
+
+def oxigraph(store_dir: Path) -> Iterator[Server]:
+    """The Oxigraph server from PyPI's ``oxigraph``, read-only over the same store, union default graph."""
+    port = free_port()
+    binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    if binary is None:
+        raise RuntimeError("the oxigraph server is not installed (pip install oxigraph)")
+    command = [
+        binary,
+        "serve-read-only",
+        "--location",
+        str(store_dir / "oxigraph"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    return _run("oxigraph", command, port)
+
+
+def rdflib(store_dir: Path, workers: int) -> Iterator[Server]:
+    """A plain Flask + rdflib endpoint (bench.rdflib_endpoint) under gunicorn."""
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--timeout",
+        "120",
+        "bench.rdflib_endpoint:create_app()",
+    ]
+    return _run("rdflib", command, port, {"BENCH_STORE": str(store_dir), "PYTHONPATH": str(ROOT)})

@@ -1,0 +1,60 @@
+"""The SHACL-SPARQL constraints run in Oxigraph report exactly what pySHACL reports."""
+
+from __future__ import annotations
+
+from tkg.build import Timings, load_inputs
+from tkg.config import Settings
+from tkg.validate import shacl_problems
+
+BROKEN = """@prefix tkg: <https://w3id.org/trotskyism/ontology#> .
+@prefix o: <https://w3id.org/trotskyism/id/org/> .
+@prefix person: <https://w3id.org/trotskyism/id/person/> .
+@prefix event: <https://w3id.org/trotskyism/id/event/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+o:alpha-league rdfs:label "Another English name"@en ; tkg:founded "1949"^^xsd:gYear ;
+    tkg:dissolved "1990"^^xsd:gYear ; tkg:sectionOf o:delta-party ; tkg:founder person:jane-doe .
+o:beta-group tkg:claimsContinuityWith o:alpha-league ;
+    tkg:publishes <https://w3id.org/trotskyism/id/periodical/p> .
+event:1999-dissolution-of-the-beta-group a tkg:Dissolution ; rdfs:label "Dissolution"@en ;
+    tkg:date "1999"^^xsd:gYear ; org:originalOrganization o:beta-group ;
+    org:resultingOrganization o:beta-group .
+event:2001-wrong-date a tkg:Dissolution ; rdfs:label "Misnamed"@en ;
+    tkg:date "2000"^^xsd:gYear ; org:originalOrganization o:beta-group .
+event:undated-thing a tkg:Split ; rdfs:label "Undated"@en ; tkg:date "1975"^^xsd:gYear .
+[] a tkg:Claim ; rdf:subject o:gamma-circle ; rdf:predicate tkg:leader ; rdf:object person:jane-doe .
+"""
+
+
+def both(settings: Settings) -> tuple[list[str], list[str]]:
+    inputs, _ = load_inputs(settings, Timings(report=lambda _line: None))
+    args = (inputs.data, inputs.ontology, inputs.shapes, inputs.origins)
+    fast = [str(p) for p in shacl_problems(*args, sparql="oxigraph")]
+    reference = [str(p) for p in shacl_problems(*args, sparql="pyshacl")]
+    return sorted(fast), sorted(reference)
+
+
+def test_sparql_constraints_in_oxigraph_match_pyshacl_on_broken_data(fixture_settings: Settings) -> None:
+    (fixture_settings.data_dir / "broken.ttl").write_text(BROKEN)
+    fast, reference = both(fixture_settings)
+    assert fast == reference
+    text = "\n".join(fast)
+    # every SPARQL constraint of the shapes fired, with its message filled in
+    for expected in (
+        "tkg:founded 1949 has no evidence",
+        "tkg:dissolved 1990 has no evidence",
+        "tkg:sectionOf https://w3id.org/trotskyism/id/org/delta-party has no evidence",
+        "ontology#founder https://w3id.org/trotskyism/id/person/jane-doe has no evidence",
+        "https://w3id.org/trotskyism/ontology#claimsContinuityWith",
+        "a tkg:Claim must be about a triple that is in the graph",
+        "slug starts with its date",
+        "is both original and resulting in the same event",
+    ):
+        assert expected in text, expected
+
+
+def test_real_data_passes_both_ways(real_build: Settings) -> None:
+    fast, reference = both(real_build)
+    assert fast == reference == []
