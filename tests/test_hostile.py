@@ -167,3 +167,58 @@ def test_giant_headers_are_refused_by_the_server(live_server: str) -> None:
     )
     assert response.status_code in (400, 431)
     assert requests.get(live_server + "/", timeout=10).status_code == 200
+
+
+PATH_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@HYPOTHESIS
+@given(
+    PATH_TEXT,
+    st.sampled_from(["org", "person", "event", "stance", "evidence", "nonsense", ""]),
+    st.sampled_from(["", ".ttl", ".html", ".jsonld", ".rdf", ".nt", ".exe"]),
+)
+def test_random_iri_paths(client_real: FlaskClient, slug: str, kind: str, ext: str) -> None:
+    from urllib.parse import quote
+
+    response = client_real.get(f"/id/{kind}/{quote(slug, safe='')}{ext}")
+    assert response.status_code in {200, 301, 303, 308, 400, 404, 406}, response.status_code
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "/work/" not in text
+
+
+@HYPOTHESIS
+@given(PATH_TEXT, st.sampled_from(["", "json", "html", "xml", "!"]), st.text(max_size=6))
+def test_random_search(client_real: FlaskClient, q: str, fmt: str, limit: str) -> None:
+    response = client_real.get("/search", query_string={"q": q, "format": fmt, "limit": limit})
+    assert response.status_code in {200, 400, 406}, response.status_code
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "<script>alert" not in text
+
+
+@HYPOTHESIS
+@given(
+    st.sampled_from(
+        [
+            "ancestors",
+            "timeline",
+            "organisations-of-country",
+            "sections-at-date",
+            "evidence",
+            "ussr-positions",
+            "no-such-query",
+        ]
+    ),
+    st.dictionaries(
+        st.sampled_from(
+            ["org", "from", "to", "country", "year", "position", "resource", "international", "format"]
+        ),
+        PATH_TEXT,
+        max_size=3,
+    ),
+)
+def test_random_canned_query_parameters(client_real: FlaskClient, name: str, params: dict[str, str]) -> None:
+    for path in (f"/queries/{name}", f"/api/queries/{name}"):
+        response = client_real.get(path, query_string=params)
+        assert_clean(response) if response.status_code != 404 else None
+        assert response.status_code in ALLOWED | {404}, (path, params, response.status_code)

@@ -13,6 +13,7 @@ from rdflib.namespace import RDF
 
 from tkg.dumps import FORMATS
 from tkg.namespaces import GRAPH_ONTOLOGY, ID, TKG
+from tkg.storage import open_store_dir
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 
@@ -187,3 +188,20 @@ def test_every_page_has_the_search_box(client_real) -> None:
     ):
         page = client_real.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert 'id="search-box"' in page, path
+
+
+def test_store_dump_and_void_agree_on_count_and_checksum(client_real, real_store) -> None:
+    """One checksum for the sorted N-Quads of the store and of the dump; VoID counts the same."""
+    store, _, _ = open_store_dir(real_store.directory)
+    lines = sorted(f"{quad} ." for quad in store.quads_for_pattern(None, None, None, None))
+    dump = gzip.decompress(client_real.get("/dumps/trotskyism.nq.gz").data)
+    dumped = sorted(f"{quad} ." for quad in ox.parse(dump, format=ox.RdfFormat.N_QUADS))
+    assert (
+        hashlib.sha256("\n".join(dumped).encode()).digest()
+        == hashlib.sha256("\n".join(lines).encode()).digest()
+    )
+    void = client_real.get("/void", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    counts = [
+        int(line.split('"')[1]) for line in void.splitlines() if "<http://rdfs.org/ns/void#triples>" in line
+    ]
+    assert max(counts) == len(lines) == len(dumped)
