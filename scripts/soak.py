@@ -21,30 +21,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.loadgen import run
+from tests.loadgen import run, tree_rss_kib
 from tests.test_load import mix
-
-
-def rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 def main() -> int:
@@ -77,7 +55,7 @@ def main() -> int:
         for n in range(rounds):
             result = run(base, mix(), args.clients, args.round_seconds, max_requests=10_000_000)
             failures += len(result.errors)
-            memory.append(rss_kib(server.pid))
+            memory.append(tree_rss_kib(server.pid))
             print(
                 f"round {n + 1}/{rounds}: {result.summary()}; server RSS {memory[-1] / 1024:.0f} MiB",
                 flush=True,

@@ -9,13 +9,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.loadgen import tree_rss_kib
 from tkg.config import Settings
 
 PATHOLOGICAL = [
@@ -26,27 +26,6 @@ PATHOLOGICAL = [
 ]
 LIGHT = "ASK { <https://w3id.org/trotskyism/id/org/crfi> ?p ?o }"
 BUDGET = 3.0
-
-
-def tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and its descendants."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return total
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tkg.config import ROOT
+from tests.browser import CHROMIUM, FLAGS, SHOTS
 from tkg.namespaces import ID
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
 def page(client, path: str) -> str:
@@ -121,13 +109,13 @@ def browser():
 
 
 def test_a_reader_searches_opens_an_organisation_and_follows_its_lineage(browser, live_server) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     tab = browser.new_page()
     tab.goto(live_server + "/")
     tab.fill("#search-box input[name=q]", "ilo")
     tab.press("#search-box input[name=q]", "Enter")
     tab.wait_for_selector("ol.results li")
-    tab.screenshot(path=str(SCREENSHOTS / "issue5-1-search.png"), full_page=True)
+    tab.screenshot(path=str(SHOTS / "issue5-1-search.png"), full_page=True)
     tab.click("ol.results li:first-child a")
     tab.wait_for_selector("h1")
     assert tab.url.endswith("/id/org/international-left-opposition.html")
@@ -138,15 +126,15 @@ def test_a_reader_searches_opens_an_organisation_and_follows_its_lineage(browser
         or tab.eval_on_selector("script[type='application/ld+json']", "s => s.textContent")
     )
     assert data["@type"] == "Organization"
-    tab.screenshot(path=str(SCREENSHOTS / "issue5-2-organisation.png"), full_page=True)
+    tab.screenshot(path=str(SHOTS / "issue5-2-organisation.png"), full_page=True)
     tab.click("ol.events li:first-child > a")
     tab.wait_for_selector("h1")
     assert "/id/event/" in tab.url
-    tab.screenshot(path=str(SCREENSHOTS / "issue5-3-event.png"), full_page=True)
+    tab.screenshot(path=str(SHOTS / "issue5-3-event.png"), full_page=True)
     tab.goto(live_server + "/ontology#Split")
     assert tab.url.endswith("/ontology.html#Split")
     assert tab.is_visible("section#Split")
-    tab.screenshot(path=str(SCREENSHOTS / "issue5-4-ontology.png"))
+    tab.screenshot(path=str(SHOTS / "issue5-4-ontology.png"))
     tab.close()
 
 
