@@ -31,6 +31,27 @@ def make_settings(build_dir: Path, data_dir: Path | None = None, seeds_dir: Path
     )
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment that points the ``tkg`` command at these settings' directories."""
+    return {
+        **os.environ,
+        "TKG_BUILD_DIR": str(settings.build_dir),
+        "TKG_DATA_DIR": str(settings.data_dir),
+        "TKG_SEEDS_DIR": str(settings.seeds_dir),
+    }
+
+
+def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``tkg ARGS`` as a user would, against these settings' directories."""
+    return subprocess.run(
+        [sys.executable, "-m", "tkg.cli", *args],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture
 def fixture_data(tmp_path: Path) -> Path:
     """A writable copy of the fixture world's data directory."""

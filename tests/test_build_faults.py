@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_env, run_cli
 from tkg.build import build
 from tkg.config import Settings
 from tkg.storage import StoreError, open_store_dir
@@ -21,14 +21,11 @@ ASK = "ASK { <https://w3id.org/trotskyism/id/org/epsilon-party> ?p ?o }"
 
 
 def start_build(settings: Settings) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "TKG_BUILD_DIR": str(settings.build_dir),
-        "TKG_DATA_DIR": str(settings.data_dir),
-        "TKG_SEEDS_DIR": str(settings.seeds_dir),
-    }
     return subprocess.Popen(
-        [sys.executable, "-m", "tkg.cli", "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "tkg.cli", "build"],
+        env=cli_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -82,13 +79,6 @@ def test_a_corrupt_store_is_refused_with_a_clear_message(fixture_settings: Setti
 def test_serve_refuses_a_partial_store(fixture_settings: Settings) -> None:
     good, _ = build(fixture_settings, report=lambda _l: None)
     (good / "manifest.json").unlink()
-    env = {**os.environ, "TKG_BUILD_DIR": str(fixture_settings.build_dir)}
-    result = subprocess.run(
-        [sys.executable, "-m", "tkg.cli", "serve", "--port", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli(fixture_settings, "serve", "--port", "1")
     assert result.returncode == 2
     assert "unfinished build, refused" in result.stderr

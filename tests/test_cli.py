@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
+from tests.conftest import make_settings
+from tests.conftest import run_cli as run
 from tkg.config import Settings
-
-
-def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "TKG_BUILD_DIR": str(settings.build_dir),
-        "TKG_DATA_DIR": str(settings.data_dir),
-        "TKG_SEEDS_DIR": str(settings.seeds_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tkg.cli", *args], env=env, capture_output=True, text=True, timeout=300
-    )
 
 
 def test_query_ask_prints_true(real_build: Settings) -> None:
@@ -62,12 +48,5 @@ def test_validate_reports_valid(fixture_settings: Settings) -> None:
 
 
 def test_serve_refuses_a_missing_store(tmp_path) -> None:
-    env = {**os.environ, "TKG_BUILD_DIR": str(tmp_path / "empty")}
-    result = subprocess.run(
-        [sys.executable, "-m", "tkg.cli", "serve", "--port", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run(make_settings(tmp_path / "empty"), "serve", "--port", "1")
     assert result.returncode == 2 and "run `tkg build` first" in result.stderr

@@ -30,38 +30,6 @@ from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
 
-#: Predicates that make a triple part of the schema rather than the instance data.
-SCHEMA_PREDICATES = frozenset(
-    {
-        RDFS.subClassOf,
-        RDFS.subPropertyOf,
-        RDFS.domain,
-        RDFS.range,
-        OWL.equivalentClass,
-        OWL.equivalentProperty,
-        OWL.inverseOf,
-        OWL.propertyChainAxiom,
-        OWL.onProperty,
-        OWL.hasSelf,
-        OWL.hasValue,
-        OWL.someValuesFrom,
-        OWL.allValuesFrom,
-        OWL.intersectionOf,
-        OWL.unionOf,
-        OWL.oneOf,
-        OWL.complementOf,
-        OWL.disjointWith,
-        OWL.hasKey,
-        OWL.maxCardinality,
-        OWL.maxQualifiedCardinality,
-        OWL.propertyDisjointWith,
-        OWL.sameAs,
-        OWL.differentFrom,
-        RDF.first,
-        RDF.rest,
-    }
-)
-
 #: Schema constructs with instance-level rules this chainer does not implement.
 UNSUPPORTED_TYPES = frozenset(
     {
@@ -90,6 +58,25 @@ UNSUPPORTED_PREDICATES = frozenset(
         OWL.maxCardinality,
         OWL.maxQualifiedCardinality,
         OWL.propertyDisjointWith,
+    }
+)
+
+#: Predicates that make a triple part of the schema rather than the instance data.
+SCHEMA_PREDICATES = UNSUPPORTED_PREDICATES | frozenset(
+    {
+        RDFS.subClassOf,
+        RDFS.subPropertyOf,
+        RDFS.domain,
+        RDFS.range,
+        OWL.equivalentClass,
+        OWL.equivalentProperty,
+        OWL.inverseOf,
+        OWL.propertyChainAxiom,
+        OWL.onProperty,
+        OWL.hasSelf,
+        OWL.hasValue,
+        RDF.first,
+        RDF.rest,
     }
 )
 
