@@ -6,58 +6,65 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, run_cli
+from tests.conftest import FIXTURES, make_settings, run_cli
 from tkg.build import build
 from tkg.config import Settings
-from tkg.storage import StoreError, open_store_dir
+from tkg.failpoints import BUILD_POINTS
+from tkg.storage import Manifest, StoreError, open_store_dir
 from tkg.store import EmbeddedStore
 
 ASK = "ASK { <https://w3id.org/trotskyism/id/org/epsilon-party> ?p ?o }"
 
 
-def start_build(settings: Settings) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tkg.cli", "build"],
-        env=cli_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
+@pytest.fixture(scope="module")
+def killed_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings, str, Path, int]]:
+    """For each failpoint: a good store, then a build of changed data killed at that point.
 
-
-def test_a_build_killed_at_any_moment_leaves_the_previous_store(fixture_settings: Settings) -> None:
-    good, manifest = build(fixture_settings, report=lambda _l: None)
-    # change the data so that a finished rebuild would be a new version
-    path = fixture_settings.data_dir / "fixture.ttl"
+    Maps the point to the settings, the previous version, the previous store directory and the signal
+    the killed build died of.
+    """
+    root = tmp_path_factory.mktemp("faults")
+    shutil.copytree(FIXTURES / "data", root / "data")
+    base = make_settings(root / "base", root / "data", FIXTURES / "seeds")
+    build(base, report=lambda _l: None)
+    previous = Manifest.read(base.current_store.resolve()).version
+    path = base.data_dir / "fixture.ttl"
     path.write_text(path.read_text() + "\n# a comment changes the dataset version\n")
-    delays = [0.05, 0.3, 0.8, 1.2, 1.6, 2.0, 2.5, 3.2, 4.0]
-    killed = kept_previous = 0
-    for delay in delays:
-        process = start_build(fixture_settings)
-        time.sleep(delay)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        process.wait(timeout=60)
-        # Whatever the moment of the kill, `current` is a complete store: the previous one,
-        # or the new one if the kill came after the atomic swap.
-        store, current, directory = open_store_dir(fixture_settings.current_store)
-        assert bool(store.query(ASK, use_default_graph_as_union=True))
-        del store
-        if directory == good:
-            assert current.version == manifest.version
-            kept_previous += 1
-    assert killed >= 3, "the kills must land while the build runs"
-    assert kept_previous >= 2, "some kills must land before the swap"
-    # a complete build afterwards swaps in the new version and cleans up the debris
-    directory, new = build(fixture_settings, report=lambda _l: None)
-    assert new.version != manifest.version
-    assert fixture_settings.current_store.resolve() == directory
-    assert EmbeddedStore(fixture_settings.current_store).query(ASK).boolean
+    cases = {}
+    for number, point in enumerate(BUILD_POINTS):
+        settings = make_settings(root / f"build-{number}", base.data_dir, base.seeds_dir)
+        shutil.copytree(base.build_dir, settings.build_dir, symlinks=True)
+        cases[point] = (settings, previous, settings.current_store.resolve())
+    lines = "".join(f"{s.build_dir} {s.data_dir} {s.seeds_dir} {p}\n" for p, (s, _, _) in cases.items())
+    killer = subprocess.run(
+        [sys.executable, "-m", "tests.build_killer"], input=lines, capture_output=True, text=True, timeout=600
+    )
+    assert killer.returncode == 0, killer.stderr[-3000:]
+    died = dict(line.split() for line in killer.stdout.splitlines())
+    return {point: (*case, int(died[point])) for point, case in cases.items()}
+
+
+@pytest.mark.parametrize("point", BUILD_POINTS)
+def test_a_build_killed_at_any_point_leaves_a_complete_store(killed_builds, point: str) -> None:
+    settings, previous, good, signal_number = killed_builds[point]
+    assert signal_number == signal.SIGKILL, f"the build did not die at {point}"
+    # `current` is a complete store: the previous one until the atomic rename, the new one after it.
+    store, current, directory = open_store_dir(settings.current_store)
+    assert bool(store.query(ASK, use_default_graph_as_union=True))
+    del store
+    swapped = BUILD_POINTS.index(point) >= BUILD_POINTS.index("swap:replaced")
+    assert (directory != good) is swapped
+    assert (current.version != previous) is swapped
+    # a complete build afterwards makes the new version current and cleans up the debris
+    directory, new = build(settings, report=lambda _l: None)
+    assert new.version != previous
+    assert settings.current_store.resolve() == directory
+    assert EmbeddedStore(settings.current_store).query(ASK).boolean
+    assert not list(settings.build_dir.glob(".current.*"))
 
 
 def test_a_corrupt_store_is_refused_with_a_clear_message(fixture_settings: Settings, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import __version__, statistics
+from . import __version__, failpoints, statistics
 from .config import Settings
 from .dumps import sorted_quads, write_dumps
 from .evidence import Articles, skolemise
@@ -52,9 +52,11 @@ class Timings:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         self.report(f"[{name}] ...")
+        failpoints.reached(f"{name}:start")
         start = time.perf_counter()
         yield
         self.stages[name] = round(time.perf_counter() - start, 3)
+        failpoints.reached(f"{name}:end")
         self.report(f"[{name}] done in {self.stages[name]:.2f} s")
 
 

@@ -24,6 +24,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import failpoints
+
 MANIFEST = "manifest.json"
 KEEP_OLD = 2
 STALE_SECONDS = 3600
@@ -118,12 +120,14 @@ def write_store(
         counts[iri] = len(graph)
     store.flush()
     store.optimize()
+    failpoints.reached("store:written")
     if publish is not None:
         publish(store, directory)
     del store
     manifest = Manifest(version, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), counts, stages)
     tmp = directory / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")
+    failpoints.reached("manifest:temporary")
     os.replace(tmp, directory / MANIFEST)
     return directory
 
@@ -135,12 +139,17 @@ def swap_current(build_dir: Path, directory: Path) -> None:
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     tmp.symlink_to(directory.relative_to(build_dir))
+    failpoints.reached("swap:linked")
     os.replace(tmp, link)
+    failpoints.reached("swap:replaced")
     prune(build_dir, keep=directory)
 
 
 def prune(build_dir: Path, keep: Path) -> None:
-    """Remove all but the newest few complete stores, and any unfinished ones."""
+    """Remove all but the newest few complete stores, unfinished ones, and links a killed swap left."""
+    for link in build_dir.glob(".current.*"):
+        if link.is_symlink() and link.name != f".current.{os.getpid()}":
+            link.unlink(missing_ok=True)
     stores = sorted((build_dir / "stores").iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     kept = 0
     for directory in stores:
