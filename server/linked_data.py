@@ -40,6 +40,7 @@ KIND_TITLES = {
     "place": "Places",
     "country": "Countries",
     "periodical": "Periodicals",
+    "claim": "Claims (single statements and their evidence)",
 }
 PAGE_SIZE = 1000
 LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
