@@ -237,7 +237,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "positions-overview": (
         {},
         ("positionLabel", "holders"),
-        {("State capitalism", "4")},
+        {("State capitalism", "3"), ("Capitalism not overturned", "1")},
         set(),
     ),
     "factions-of": (
