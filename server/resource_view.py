@@ -366,7 +366,7 @@ PREFIX tkg: <{TKG}>
 PREFIX org: <{ORG}>
 SELECT ?e ?role ?date ?class ?before ?after ?ev ?quote ?source WHERE {{
   {{ SELECT DISTINCT ?e ?role WHERE {{ ?e a tkg:Event ; ?role <%s> }} }}
-  OPTIONAL {{ ?e tkg:date ?date }}
+  OPTIONAL {{ ?e tkg:date|tkg:from ?date }}
   OPTIONAL {{ ?e a ?class
              FILTER(STRSTARTS(STR(?class), STR(tkg:)) && ?class NOT IN (tkg:Event, tkg:LineageEvent)) }}
   {{ OPTIONAL {{ ?e org:originalOrganization ?before }} }}
