@@ -243,7 +243,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "factions-of": (
         {"org": ORG + "all-union-communist-party-bolsheviks"},
         ("factionLabel",),
-        {("Left Opposition",), ("United Opposition",), ("Right Opposition (Bukharinist)",)},
+        {("Left Opposition",), ("United Opposition",), ("Right wing of the Soviet Communist Party",)},
         set(),
     ),
     "sources": (
