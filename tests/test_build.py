@@ -132,6 +132,7 @@ def test_claims_get_one_iri_per_triple_and_evidence_a_label(fixture_settings: Se
     )
     assert len(rows) == 1 and rows[0]["quotes"].value == "2"
     assert rows[0]["c"].value.startswith("https://w3id.org/trotskyism/id/claim/alpha-league-founded-")
+    assert ask(store, f'<{rows[0]["c"].value}> rdfs:label "Alpha League founded 1950"@en')
     labels = {
         row["e"].value: row["l"]
         for row in store.query(

@@ -9,7 +9,8 @@ source's title and the quote's first words) so that lists and pages can name it.
 Reified statements (``[] a tkg:Claim ; rdf:subject …``) are named the same way,
 ``id/claim/{subject}-{predicate}-{hash}`` from the triple they are about: a claim
 can then be dereferenced and cited, and the same triple claimed in two files is
-one claim with the evidence of both.
+one claim with the evidence of both. Claims are labelled too, from the labels of
+the triple's terms ("Alpha League founded 1950").
 """
 
 from __future__ import annotations
@@ -84,11 +85,46 @@ def _rename(graph: Graph, renamed: dict[BNode, URIRef]) -> None:
 
 
 def skolemise(graph: Graph) -> int:
-    """Name blank-node evidence and claims, and label the evidence; return how many quotes were named."""
+    """Name blank-node evidence and claims and label them; return how many quotes were named."""
     count = _skolemise_evidence(graph)
     _skolemise_claims(graph)
     _label_evidence(graph)
+    _label_claims(graph)
     return count
+
+
+def _english_label(graph: Graph, term: object) -> str:
+    """The English label of ``term`` in ``graph``, or its local name, or the literal's text."""
+    if isinstance(term, Literal):
+        return str(term)
+    for label in graph.objects(term, RDFS.label):  # type: ignore[arg-type]
+        if getattr(label, "language", None) == "en":
+            return str(label)
+    return re.split(r"[#/]", str(term))[-1]
+
+
+def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
+    """A claim's name: the subject's label, the predicate's name in words, the object's label.
+
+    >>> claim_label("Alpha League", TKG.sectionOf, "Fourth International")
+    'Alpha League section of Fourth International'
+    """
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", re.split(r"[#/]", str(predicate))[-1]).lower()
+    return f"{subject} {name} {obj}"
+
+
+def _label_claims(graph: Graph) -> None:
+    """Give every named ``tkg:Claim`` without an English label one made from its triple."""
+    for node in set(graph.subjects(RDF.type, TKG.Claim)):
+        if isinstance(node, BNode) or any(
+            getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)
+        ):
+            continue
+        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if subject is None or not isinstance(predicate, URIRef) or obj is None:
+            continue
+        text = claim_label(_english_label(graph, subject), predicate, _english_label(graph, obj))
+        graph.add((node, RDFS.label, Literal(text, lang="en")))
 
 
 def _skolemise_claims(graph: Graph) -> int:
