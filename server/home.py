@@ -18,7 +18,7 @@ ASK { o:crfi tkg:descendsFrom o:workers-socialist-league }""",
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?date ?resultLabel WHERE {
-  ?split a tkg:Split ; tkg:date ?date ;
+  ?split a tkg:Split ; tkg:date|tkg:from ?date ;
          org:originalOrganization <https://w3id.org/trotskyism/id/org/fourth-international> ;
          org:resultingOrganization ?result .
   ?result rdfs:label ?resultLabel .

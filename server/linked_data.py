@@ -5,7 +5,10 @@ answers ``303 See Other`` to the document that describes it in the format the
 client asked for (``Accept``, or ``?format=``): ``x.html`` for browsers, and
 ``x.ttl``, ``x.jsonld``, ``x.nt``, ``x.rdf``, ``x.trig``, ``x.nq`` for RDF
 clients. Those documents answer 200 with a fixed type, so they can be linked
-from anywhere. Unknown IRIs get 404 with a link to the search. ``/id/`` and
+from anywhere. An IRI merged into another or renamed (``owl:deprecated true``
+plus ``dcterms:isReplacedBy``) answers ``301 Moved Permanently`` to its
+replacement, and its documents to the replacement's, so old links keep working.
+Unknown IRIs get 404 with a link to the search. ``/id/`` and
 ``/id/<kind>/`` list the resources, so that everything can be reached by links.
 """
 
@@ -40,6 +43,7 @@ KIND_TITLES = {
     "place": "Places",
     "country": "Countries",
     "periodical": "Periodicals",
+    "claim": "Claims (single statements and their evidence)",
 }
 PAGE_SIZE = 1000
 LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -82,6 +86,31 @@ def not_found(what: str, term: str) -> Response:
     return plain(404, message, Link=f'<{search}>; rel="search"')
 
 
+REPLACEMENT = """SELECT ?new WHERE {{
+  <{iri}> <http://www.w3.org/2002/07/owl#deprecated> true ; <http://purl.org/dc/terms/isReplacedBy> ?new
+  FILTER(STRSTARTS(STR(?new), "{id}"))
+}} ORDER BY ?new LIMIT 1"""
+
+
+def moved(kind: str, slug: str, ext: str | None = None) -> Response | None:
+    """301 to the replacement of a deprecated IRI (or of its document in format ``ext``), if it has one."""
+    iri = resource_iri(kind, slug)
+    if iri is None:
+        return None
+    rows = list(store().query(REPLACEMENT.format(iri=iri, id=ID)).solutions())
+    if not rows:
+        return None
+    new_kind, _, new_slug = rows[0]["new"].value[len(ID) :].partition("/")
+    if resource_iri(new_kind, new_slug) is None:
+        return None
+    target = url_for("linked_data.resource", kind=new_kind, slug=f"{new_slug}.{ext}" if ext else new_slug)
+    query = request.query_string.decode()
+    response = redirect(target + (f"?{query}" if query else ""), code=301)
+    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    _cors(response)
+    return response
+
+
 def _described(kind: str, slug: str) -> Description | Response:
     iri = resource_iri(kind, slug)
     if iri is None:
@@ -99,6 +128,8 @@ def resource(kind: str, slug: str) -> Response:
         base, ext = slug.rsplit(".", 1)
         if ext == "html" or ext in EXTENSIONS:
             return document(kind, base, ext)
+    if (response := moved(kind, slug)) is not None:
+        return response
     iri = resource_iri(kind, slug)
     if iri is None or not exists(store(), iri):
         return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
@@ -116,6 +147,8 @@ def resource(kind: str, slug: str) -> Response:
 
 def document(kind: str, slug: str, ext: str) -> Response:
     """The document describing ``id/{kind}/{slug}`` in one fixed format."""
+    if (response := moved(kind, slug, ext)) is not None:
+        return response
     described = _described(kind, slug)
     if isinstance(described, Response):
         return described

@@ -30,6 +30,9 @@ OA = "http://www.w3.org/ns/oa#"
 NAME_PREDICATES = {RDFS + "label": "name", SKOS + "prefLabel": "name", SKOS + "altLabel": "other name"}
 #: Shown in their own sections, not in the statement table.
 SECTIONED = {RDF + "type", str(TKG) + "evidence", *NAME_PREDICATES}
+#: A claim's links to the triple it reifies: shown as the claim, not as incoming statements.
+REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
+CLAIM = f"{ID}claim/"
 #: Statement rows first in this order, then the rest by label.
 ORDER = [
     str(TKG) + p
@@ -184,6 +187,7 @@ def build_page(
                 if s.object == me
                 and isinstance(s.subject, ox.NamedNode)
                 and s.predicate.value not in SECTIONED
+                and s.predicate.value not in REIFICATION
             ],
             link,
             quotes,
@@ -241,8 +245,8 @@ def _claims(description: Description) -> dict[tuple[str, str, str], list[str]]:
     parts: dict[str, dict[str, str]] = defaultdict(dict)
     evidence: dict[str, list[str]] = defaultdict(list)
     for s in description.statements:
-        if isinstance(s.subject, ox.BlankNode):
-            if s.predicate.value in (RDF + "subject", RDF + "predicate", RDF + "object"):
+        if isinstance(s.subject, ox.BlankNode) or s.subject.value.startswith(CLAIM):
+            if s.predicate.value in REIFICATION:
                 parts[str(s.subject)][s.predicate.value[len(RDF) :]] = _key(s.object)
             elif s.predicate.value == str(TKG) + "evidence":
                 evidence[str(s.subject)].append(s.object.value)
@@ -362,7 +366,7 @@ PREFIX tkg: <{TKG}>
 PREFIX org: <{ORG}>
 SELECT ?e ?role ?date ?class ?before ?after ?ev ?quote ?source WHERE {{
   {{ SELECT DISTINCT ?e ?role WHERE {{ ?e a tkg:Event ; ?role <%s> }} }}
-  OPTIONAL {{ ?e tkg:date ?date }}
+  OPTIONAL {{ ?e tkg:date|tkg:from ?date }}
   OPTIONAL {{ ?e a ?class
              FILTER(STRSTARTS(STR(?class), STR(tkg:)) && ?class NOT IN (tkg:Event, tkg:LineageEvent)) }}
   {{ OPTIONAL {{ ?e org:originalOrganization ?before }} }}
@@ -480,7 +484,7 @@ PREFIX rdf: <{RDF}>
 SELECT ?ev ?quote ?about WHERE {{
   ?ev <{DCTERMS}source> <%s> ; <{OA}exact> ?quote .
   OPTIONAL {{ {{ ?about tkg:evidence ?ev FILTER(isIRI(?about)) }}
-             UNION {{ ?claim tkg:evidence ?ev ; rdf:subject ?about FILTER(isBlank(?claim)) }} }}
+             UNION {{ ?claim tkg:evidence ?ev ; rdf:subject ?about ; a tkg:Claim }} }}
 }}
 """
 

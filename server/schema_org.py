@@ -27,6 +27,7 @@ TYPES = {
     "place": "Place",
     "country": "Country",
     "stance": "Claim",
+    "claim": "Claim",
     "evidence": "Quotation",
 }
 #: tkg predicate -> (schema.org property, whether the value is a date or a node)

@@ -94,6 +94,85 @@ def test_evidence_gets_stable_iris(fixture_settings: Settings) -> None:
     assert not ask(store, "?s tkg:evidence ?e FILTER isBlank(?e)")
 
 
+EXTRA_PREFIXES = """@prefix tkg: <https://w3id.org/trotskyism/ontology#> .
+@prefix o: <https://w3id.org/trotskyism/id/org/> .
+@prefix person: <https://w3id.org/trotskyism/id/person/> .
+@prefix event: <https://w3id.org/trotskyism/id/event/> .
+@prefix source: <https://w3id.org/trotskyism/id/source/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def test_claims_get_one_iri_per_triple_and_evidence_a_label(fixture_settings: Settings) -> None:
+    # The same triple claimed again in another file, with another quote, is the same claim.
+    (fixture_settings.data_dir / "again.ttl").write_text(
+        EXTRA_PREFIXES
+        + """[] a tkg:Claim ; rdf:subject o:alpha-league ; rdf:predicate tkg:founded ;
+    rdf:object "1950"^^xsd:gYear ;
+    tkg:evidence [ dcterms:source source:fixture-article ;
+                   oa:exact "The Alpha League was founded in 1950. In 1960" ] .
+"""
+    )
+    build(fixture_settings, report=quiet)
+    store = EmbeddedStore(fixture_settings.current_store)
+    assert not ask(store, "?c a tkg:Claim FILTER isBlank(?c)")
+    rows = list(
+        store.query(
+            P
+            + """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?c (COUNT(DISTINCT ?e) AS ?quotes) WHERE {
+          ?c a tkg:Claim ; rdf:subject o:alpha-league ; rdf:predicate tkg:founded ; tkg:evidence ?e
+        } GROUP BY ?c"""
+        ).solutions()
+    )
+    assert len(rows) == 1 and rows[0]["quotes"].value == "2"
+    assert rows[0]["c"].value.startswith("https://w3id.org/trotskyism/id/claim/alpha-league-founded-")
+    assert ask(store, f'<{rows[0]["c"].value}> rdfs:label "Alpha League founded 1950"@en')
+    labels = {
+        row["e"].value: row["l"]
+        for row in store.query(
+            P
+            + "SELECT ?e ?l WHERE { ?e a tkg:Evidence OPTIONAL { ?e rdfs:label ?l FILTER(LANG(?l) = 'en') } }"
+        ).solutions()
+    }
+    assert labels and all(label is not None for label in labels.values())
+    assert any(
+        label.value == "Fixture article: \u201cJane Doe, who led the Alpha League\u201d"
+        for label in labels.values()
+    )
+    assert all(label.value.startswith("Fixture article: \u201c") for label in labels.values())
+
+
+def test_event_ranges_and_departures_are_checked(fixture_settings: Settings) -> None:
+    quote = 'tkg:evidence [ dcterms:source source:fixture-article ; oa:exact "Jane Doe, who led" ]'
+    (fixture_settings.data_dir / "extra.ttl").write_text(
+        EXTRA_PREFIXES
+        + f"""event:1961-05-02-congress-of-the-alpha-league a tkg:Conference ; rdfs:label "A congress"@en ;
+    tkg:from "1961-05-02"^^xsd:date ; tkg:until "1961-05-09"^^xsd:date ;
+    tkg:involves o:alpha-league ; {quote} .
+event:1962-both-a-date-and-a-range a tkg:Conference ; rdfs:label "Two kinds of date"@en ;
+    tkg:date "1962"^^xsd:gYear ; tkg:from "1962"^^xsd:gYear ; tkg:until "1963"^^xsd:gYear ; {quote} .
+event:1964-a-range-with-no-end a tkg:Conference ; rdfs:label "No end"@en ;
+    tkg:from "1964"^^xsd:gYear ; {quote} .
+event:1966-jane-doe-leaves a tkg:Departure ; rdfs:label "Jane Doe leaves"@en ;
+    tkg:date "1966"^^xsd:gYear ; tkg:participant person:jane-doe ; {quote} .
+"""
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        check(fixture_settings, report=quiet)
+    problems = [str(p) for p in caught.value.problems]
+    assert not any("congress-of-the-alpha-league" in p for p in problems)
+    assert any("1962-both-a-date-and-a-range" in p and "not both" in p for p in problems)
+    assert any("1964-a-range-with-no-end" in p and "both ends" in p for p in problems)
+    assert any("1966-jane-doe-leaves" in p and "organisation left" in p for p in problems)
+    assert len(problems) == 3
+
+
 def test_malformed_turtle_names_file_and_line_and_keeps_the_store(fixture_settings: Settings) -> None:
     good, _ = build(fixture_settings, report=quiet)
     bad = fixture_settings.data_dir / "broken.ttl"

@@ -80,7 +80,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "timeline": (
         {"from": "1933", "to": "1933"},
         ("date", "kind"),
-        {("1933", "Renaming")},
+        {("1933", "Renaming"), ("1933", "Conference")},
         {("1953", "Split"), ("1928-02", "Capitulation")},
     ),
     "organisations-of-country": (
@@ -129,7 +129,15 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
                 "Urbahns: Russia no longer a workers' state but not yet capitalist "
                 "(as reported in Trotsky's rejection of 1931)",
                 "Urbahns: Russia a form of state capitalism",
-            )
+            ),
+            (
+                "Zinoviev and his followers readmitted to the Soviet party within a month of their expulsion",
+                "Zinoviev and Kamenev readmitted to the Soviet party in June",
+            ),
+            (
+                "Trotsky expelled from the USSR",
+                "Trotsky expelled from the USSR in the first days of 1929, according to the L5I article",
+            ),
         },
         set(),
     ),
@@ -237,13 +245,13 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "positions-overview": (
         {},
         ("positionLabel", "holders"),
-        {("State capitalism", "4")},
+        {("State capitalism", "3"), ("Capitalism not overturned", "1")},
         set(),
     ),
     "factions-of": (
         {"org": ORG + "all-union-communist-party-bolsheviks"},
         ("factionLabel",),
-        {("Left Opposition",), ("United Opposition",), ("Right Opposition (Bukharinist)",)},
+        {("Left Opposition",), ("United Opposition",), ("Right wing of the Soviet Communist Party",)},
         set(),
     ),
     "sources": (
@@ -273,6 +281,25 @@ def test_canned_query_gives_the_expected_rows(real_store: EmbeddedStore, name: s
     found = rows(real_store, name, params, columns)
     assert present <= found, f"missing: {present - found}"
     assert not absent & found, f"unexpected: {absent & found}"
+
+
+@pytest.mark.slow
+def test_an_event_with_a_range_is_on_the_timeline_at_its_start(real_store: EmbeddedStore) -> None:
+    congress = rows(real_store, "timeline", {"from": "1928", "to": "1928"}, ("date", "event"))
+    assert (
+        "1928-07-17",
+        "https://w3id.org/trotskyism/id/event/1928-07-17-sixth-congress-of-the-comintern",
+    ) in congress
+    wrp = rows(
+        real_store,
+        "splits-from",
+        {"org": ORG + "international-committee-of-the-fourth-international"},
+        ("date", "split"),
+    )
+    assert (
+        "1985",
+        "https://w3id.org/trotskyism/id/event/1985-split-of-the-icfi-with-the-workers-revolutionary-party",
+    ) in wrp
 
 
 @pytest.mark.slow

@@ -29,6 +29,15 @@ def resources(store: EmbeddedStore) -> set[str]:
     return {row["x"].value for row in store.query(query).solutions()}
 
 
+def deprecated(store: EmbeddedStore) -> dict[str, str | None]:
+    """Every deprecated IRI under id/, with its replacement (None when it was withdrawn without one)."""
+    query = f"""SELECT ?x ?new WHERE {{
+      ?x <http://www.w3.org/2002/07/owl#deprecated> true FILTER(STRSTARTS(STR(?x), "{ID}"))
+      OPTIONAL {{ ?x <http://purl.org/dc/terms/isReplacedBy> ?new }} }}"""
+    rows = store.query(query).solutions()
+    return {row["x"].value: row["new"].value if row["new"] else None for row in rows}
+
+
 def crawl(client) -> tuple[set[str], dict[str, int]]:
     """Follow every link of this site from the home page; the resource IRIs whose pages were reached."""
     seen, statuses, reached = {"/"}, {}, set()
@@ -63,14 +72,18 @@ def test_a_crawler_from_the_home_page_reaches_every_resource_in_html_and_turtle(
 ) -> None:
     everything = resources(real_store)
     assert len(everything) > 1000
+    old = deprecated(real_store)
     reached, statuses = crawl(client_real)
     broken = {path: status for path, status in statuses.items() if status != 200}
     assert not broken, f"links that do not answer 200: {sorted(broken.items())[:10]}"
-    missing = everything - reached
+    missing = everything - reached - set(old)  # old IRIs are for old links, not linked any more
     assert not missing, f"{len(missing)} resources unreachable by links, e.g. {sorted(missing)[:5]}"
     for iri in sorted(everything):
         path = iri[len(ID) - 3 :]
         response = client_real.get(path, headers={"Accept": "text/turtle"})
+        if old.get(iri):
+            assert response.status_code == 301, path
+            continue
         assert response.status_code == 303, path
         document = client_real.get(response.headers["Location"])
         assert document.status_code == 200, path
@@ -169,6 +182,50 @@ def test_the_canonical_path_form_resolves_too(client_real) -> None:
         "/trotskyism/id/org/fourth-international", headers={"Accept": "text/turtle"}, follow_redirects=True
     )
     assert followed.status_code == 200 and followed.mimetype == "text/turtle"
+
+
+def test_a_merged_or_renamed_iri_answers_301_to_its_replacement(client_real, real_store) -> None:
+    old = deprecated(real_store)
+    replaced = {iri: new for iri, new in old.items() if new}
+    assert replaced, "the data deprecates some IRIs in favour of others"
+    for iri, new in sorted(replaced.items()):
+        path, new_path = iri[len(ID) - 3 :], new[len(ID) - 3 :]
+        for accept, ext in (("text/html", "html"), ("text/turtle", "ttl"), ("application/ld+json", "jsonld")):
+            response = client_real.get(path, headers={"Accept": accept})
+            assert response.status_code == 301, (path, accept)
+            assert response.headers["Location"].endswith(new_path), (path, accept)
+            document = client_real.get(f"{path}.{ext}")
+            assert document.status_code == 301, (path, ext)
+            assert document.headers["Location"].endswith(f"{new_path}.{ext}"), (path, ext)
+            followed = client_real.get(path, headers={"Accept": accept}, follow_redirects=True)
+            assert followed.status_code == 200, (path, accept)
+        turtle = client_real.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+        graph = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+        assert (URIRef(new), None, None) in graph
+    withdrawn = [iri for iri, new in old.items() if new is None]
+    for iri in withdrawn:  # no replacement: the IRI still answers, with why it was withdrawn
+        page = client_real.get(iri[len(ID) - 3 :], headers={"Accept": "text/turtle"}, follow_redirects=True)
+        assert page.status_code == 200
+        graph = Graph().parse(data=page.get_data(as_text=True), format="turtle")
+        assert (URIRef(iri), URIRef("http://www.w3.org/2002/07/owl#deprecated"), None) in graph
+
+
+def test_a_claim_has_an_iri_that_dereferences_with_its_evidence(client_real, real_store) -> None:
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    query = f"""SELECT ?c ?s WHERE {{ ?c a <{TKG}Claim> ; <{rdf}subject> ?s ;
+      <{rdf}predicate> <{TKG}sectionOf> }} ORDER BY ?c LIMIT 1"""
+    row = next(iter(real_store.query(query).solutions()))
+    claim, about = row["c"].value, row["s"].value
+    assert claim.startswith(ID + "claim/")
+    response = client_real.get(claim[len(ID) - 3 :], headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    evidence = list(graph.objects(URIRef(claim), URIRef(TKG + "evidence")))
+    assert evidence and all(graph.value(e, RDFS.label) is not None for e in evidence)
+    # and the claim travels with the description of what it is about
+    described = client_real.get(about[len(ID) - 3 :] + ".ttl")
+    about_graph = Graph().parse(data=described.get_data(as_text=True), format="turtle")
+    assert (URIRef(claim), None, None) in about_graph
 
 
 def test_index_pages_list_every_resource_of_a_kind(client_real, real_store) -> None:

@@ -1,7 +1,7 @@
 """The description of one resource: what a dereferenced IRI answers with.
 
 A description holds the resource's own statements, the statements that point
-at it, the statements about its evidence and about the blank-node claims
+at it, the statements about its evidence and about the claims
 (``tkg:Claim``) that reify statements about it (so the provenance travels with
 the data), and the labels of everything it mentions. Each statement keeps the
 named graph it comes from, so a page can mark what the reasoner inferred.
@@ -85,8 +85,8 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   {{ GRAPH ?g {{ <{iri}> ?p ?o }} BIND(<{iri}> AS ?s) }}
   UNION {{ GRAPH ?g {{ ?s ?p <{iri}> }} BIND(<{iri}> AS ?o) }}
   UNION {{ <{iri}> tkg:evidence ?s . GRAPH ?g {{ ?s ?p ?o }} }}
-  UNION {{ ?s rdf:subject|rdf:object <{iri}> . FILTER(isBlank(?s)) GRAPH ?g {{ ?s ?p ?o }} }}
-  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; tkg:evidence ?s . FILTER(isBlank(?c))
+  UNION {{ ?s rdf:subject|rdf:object <{iri}> ; a tkg:Claim . GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; a tkg:Claim ; tkg:evidence ?s .
            GRAPH ?g {{ ?s ?p ?o }} }}
 }}
 """

@@ -1,9 +1,16 @@
-"""Evidence: give each quote a stable IRI, and check every quote against its article.
+"""Evidence and claims: give each quote and each claim a stable IRI, and check every quote.
 
 Curators write evidence as blank nodes (``tkg:evidence [ dcterms:source …;
 oa:exact "…" ]``); the build names them ``id/evidence/{words}-{hash}`` from the
 quote itself, so the same quote from the same article is one resource and its
-IRI never depends on file order.
+IRI never depends on file order. Each gets an English ``rdfs:label`` (the
+source's title and the quote's first words) so that lists and pages can name it.
+
+Reified statements (``[] a tkg:Claim ; rdf:subject …``) are named the same way,
+``id/claim/{subject}-{predicate}-{hash}`` from the triple they are about: a claim
+can then be dereferenced and cited, and the same triple claimed in two files is
+one claim with the evidence of both. Claims are labelled too, from the labels of
+the triple's terms ("Alpha League founded 1950").
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from .namespaces import ID, OA, TKG
@@ -41,7 +48,117 @@ def evidence_iri(source: str, quote: str) -> URIRef:
     return URIRef(f"{ID}evidence/{words}-{digest}")
 
 
+def claim_iri(subject: URIRef, predicate: URIRef, obj: object) -> URIRef:
+    """The IRI of a claim: the subject's slug, the predicate's name and a hash of the triple.
+
+    >>> x, y = (URIRef(f"https://w3id.org/trotskyism/id/org/{n}") for n in "xy")
+    >>> str(claim_iri(x, TKG.sectionOf, y))
+    'https://w3id.org/trotskyism/id/claim/x-section-of-4f41547b'
+    """
+    triple = f"{subject.n3()}\n{predicate.n3()}\n{obj.n3()}"  # type: ignore[attr-defined]
+    digest = hashlib.sha256(triple.encode()).hexdigest()[:8]
+    about = slug_words(str(subject).rstrip("/").rsplit("/", 1)[-1], limit=10) or "claim"
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", re.split(r"[#/]", str(predicate))[-1])
+    return URIRef(f"{ID}claim/{about}-{slug_words(name) or 'statement'}-{digest}")
+
+
+def evidence_label(source_title: str, quote: str, words: int = 8) -> str:
+    """A short English name for a quote: its source's title and its first words.
+
+    >>> evidence_label("Trotskyism", "Trotsky founded the International Left Opposition in 1930.", 4)
+    'Trotskyism: “Trotsky founded the International…”'
+    """
+    split = normalise(quote).split(" ")
+    head = " ".join(split[:words])
+    ellipsis = "\u2026" if len(split) > words else ""
+    return f"{source_title}: \u201c{head}{ellipsis}\u201d"
+
+
+def _rename(graph: Graph, renamed: dict[BNode, URIRef]) -> None:
+    for old, new in renamed.items():
+        for s, p in list(graph.subject_predicates(old)):
+            graph.remove((s, p, old))
+            graph.add((s, p, new))
+        for p, o in list(graph.predicate_objects(old)):
+            graph.remove((old, p, o))
+            graph.add((new, p, o))
+
+
 def skolemise(graph: Graph) -> int:
+    """Name blank-node evidence and claims and label them; return how many quotes were named."""
+    count = _skolemise_evidence(graph)
+    _skolemise_claims(graph)
+    _label_evidence(graph)
+    _label_claims(graph)
+    return count
+
+
+def _english_label(graph: Graph, term: object) -> str:
+    """The English label of ``term`` in ``graph``, or its local name, or the literal's text."""
+    if isinstance(term, Literal):
+        return str(term)
+    for label in graph.objects(term, RDFS.label):  # type: ignore[arg-type]
+        if getattr(label, "language", None) == "en":
+            return str(label)
+    return re.split(r"[#/]", str(term))[-1]
+
+
+def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
+    """A claim's name: the subject's label, the predicate's name in words, the object's label.
+
+    >>> claim_label("Alpha League", TKG.sectionOf, "Fourth International")
+    'Alpha League section of Fourth International'
+    """
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", re.split(r"[#/]", str(predicate))[-1]).lower()
+    return f"{subject} {name} {obj}"
+
+
+def _label_claims(graph: Graph) -> None:
+    """Give every named ``tkg:Claim`` without an English label one made from its triple."""
+    for node in set(graph.subjects(RDF.type, TKG.Claim)):
+        if isinstance(node, BNode) or any(
+            getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)
+        ):
+            continue
+        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if subject is None or not isinstance(predicate, URIRef) or obj is None:
+            continue
+        text = claim_label(_english_label(graph, subject), predicate, _english_label(graph, obj))
+        graph.add((node, RDFS.label, Literal(text, lang="en")))
+
+
+def _skolemise_claims(graph: Graph) -> int:
+    """Replace blank-node ``tkg:Claim``s by ``id/claim/…`` resources (one per triple); return how many."""
+    renamed: dict[BNode, URIRef] = {}
+    for node in set(graph.subjects(RDF.type, TKG.Claim)):
+        if not isinstance(node, BNode):
+            continue
+        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef) or obj is None:
+            continue  # left for SHACL to report
+        if len(set(graph.objects(node, RDF.object))) > 1 or len(set(graph.objects(node, RDF.subject))) > 1:
+            continue  # malformed: SHACL says so, with the blank node
+        renamed[node] = claim_iri(subject, predicate, obj)
+    _rename(graph, renamed)
+    return len(renamed)
+
+
+def _label_evidence(graph: Graph) -> None:
+    """Give every ``tkg:Evidence`` without an English label one from its source and quote."""
+    for node in set(graph.subjects(RDF.type, TKG.Evidence)):
+        if any(getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)):
+            continue
+        source = graph.value(node, DCTERMS.source)
+        quote = graph.value(node, OA.exact)
+        if source is None or quote is None:
+            continue
+        title = (
+            graph.value(source, DCTERMS.title) or graph.value(source, RDFS.label) or source.rsplit("/", 1)[-1]
+        )
+        graph.add((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
+
+
+def _skolemise_evidence(graph: Graph) -> int:
     """Replace blank-node evidence by named ``tkg:Evidence`` resources; return how many."""
     renamed: dict[BNode, URIRef] = {}
     for node in set(graph.objects(None, TKG.evidence)):
@@ -52,13 +169,8 @@ def skolemise(graph: Graph) -> int:
         if source is None or quote is None:
             continue  # left for SHACL to report with the owning resource
         renamed[node] = evidence_iri(str(source), str(quote))
-    for old, new in renamed.items():
-        for s, p in list(graph.subject_predicates(old)):
-            graph.remove((s, p, old))
-            graph.add((s, p, new))
-        for p, o in list(graph.predicate_objects(old)):
-            graph.remove((old, p, o))
-            graph.add((new, p, o))
+    _rename(graph, renamed)
+    for new in renamed.values():
         graph.add((new, RDF.type, TKG.Evidence))
     return len(renamed)
 

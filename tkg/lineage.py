@@ -22,7 +22,7 @@ PREFIX org: <{ORG}>
 SELECT DISTINCT ?child ?parent ?event ?date ?class WHERE {{
   ?event a tkg:LineageEvent ; org:originalOrganization ?parent ; org:resultingOrganization ?child .
   ?child tkg:derivedFrom ?parent .
-  OPTIONAL {{ ?event tkg:date ?date }}
+  OPTIONAL {{ ?event tkg:date|tkg:from ?date }}
   OPTIONAL {{ ?event a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf> tkg:LineageEvent }}
 }}
 """

@@ -22,6 +22,7 @@ KINDS = (
     "place",
     "country",
     "periodical",
+    "claim",
 )
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"

@@ -37,6 +37,8 @@ LABEL_QUERY = """SELECT ?x ?label WHERE {{
 }}"""
 NON_WORD = re.compile(r"[\W_]+")
 KIND_WEIGHT = {"org": 4, "person": 3, "event": 2, "position": 2, "periodical": 1, "term": 1}
+#: Their labels are made by the build from a quote or a triple: descriptions, not names to search.
+UNNAMED_KINDS = {"evidence", "claim"}
 
 
 def fold(text: str) -> str:
@@ -79,7 +81,7 @@ class SearchIndex:
         for row in store.query(QUERY.format(predicates=predicates, base=BASE)).solutions():
             literal = row["name"]
             folded = fold(literal.value)
-            if folded:
+            if folded and kind_of(row["x"].value) not in UNNAMED_KINDS:
                 main = row["p"].value == RDFS_LABEL and literal.language in ("en", None)
                 self.names.append(
                     Name(
