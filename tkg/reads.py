@@ -85,14 +85,19 @@ def text(name: str) -> str:
 
 
 def values_block(bound: Mapping[str, Binding]) -> str:
-    """``VALUES`` clauses binding each variable to its term(s), written by pyoxigraph.
+    """``VALUES`` binding each variable to its term(s), the terms written by pyoxigraph.
+
+    Single terms make one row; a variable bound to several terms gets a block of
+    its own (one row per term).
 
     >>> values_block({"org": ox.NamedNode("https://w3id.org/trotskyism/id/org/crfi")})
-    'VALUES ?org { <https://w3id.org/trotskyism/id/org/crfi> }'
-    >>> values_block({"q": ox.Literal('x" } DROP ALL #')})
-    'VALUES ?q { "x\\\\" } DROP ALL #" }'
+    'VALUES (?org) { (<https://w3id.org/trotskyism/id/org/crfi>) }'
+    >>> hostile = ox.Literal('x" } DROP ALL #')
+    >>> print(values_block({"q": hostile, "x": [ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b")]}))
+    VALUES (?q) { ("x\\" } DROP ALL #") } VALUES ?x { <http://e/a> <http://e/b> }
     """
-    clauses = []
+    single: dict[str, ox.NamedNode | ox.Literal] = {}
+    blocks = []
     for name, value in bound.items():
         if not _VARIABLE.fullmatch(name):
             raise ValueError(f"{name!r} is not a variable name")
@@ -100,8 +105,15 @@ def values_block(bound: Mapping[str, Binding]) -> str:
         for term in terms:
             if not isinstance(term, ox.NamedNode | ox.Literal):
                 raise TypeError(f"?{name} can only be bound to IRIs and literals, not {term!r}")
-        clauses.append(f"VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}")
-    return " ".join(clauses)
+        if isinstance(value, ox.NamedNode | ox.Literal):
+            single[name] = value
+        else:
+            blocks.append(f"VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}")
+    if single:
+        names = " ".join(f"?{name}" for name in single)
+        row = " ".join(str(term) for term in single.values())
+        blocks.insert(0, f"VALUES ({names}) {{ ({row}) }}")
+    return " ".join(blocks)
 
 
 def bind(query: str, bound: Mapping[str, Binding]) -> str:
@@ -111,8 +123,10 @@ def bind(query: str, bound: Mapping[str, Binding]) -> str:
     of the query's own group, the variables are bound for the whole group,
     ``FILTER (EXISTS …)`` included, as a substitution would bind them.
 
-    >>> bind("SELECT ?x WHERE { ?x ?p ?o }", {"p": ox.NamedNode("http://e/p")})
-    'SELECT ?x WHERE {\\n  VALUES ?p { <http://e/p> }\\n ?x ?p ?o }'
+    >>> print(bind("SELECT ?x WHERE { ?x ?p ?o }", {"p": ox.NamedNode("http://e/p")}))
+    SELECT ?x WHERE {
+      VALUES (?p) { (<http://e/p>) }
+     ?x ?p ?o }
     """
     if not bound:
         return query
