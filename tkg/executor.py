@@ -47,6 +47,7 @@ from .store import (
     Result,
     ResultTooLarge,
     Rows,
+    has_dump,
 )
 
 __all__ = ["Answer", "Busy", "Executor", "Limits", "QueryFailed", "QueryTimeout", "Task", "execute"]
@@ -143,7 +144,9 @@ def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> Non
     never lingers as a zombie.
     """
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    store = EmbeddedStore(Path(path), in_memory=True) if in_memory else None
+    # Without a dump the copy would come from RocksDB, whose threads must not cross a fork:
+    # then each child copies the store itself, after it is forked.
+    store = EmbeddedStore(Path(path), in_memory=True) if in_memory and has_dump(Path(path)) else None
     conn.send("ready")
     while True:
         try:
@@ -160,7 +163,7 @@ def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> Non
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 conn.close()
                 parent_end.close()
-                _serve(store or EmbeddedStore(Path(path)), child_end, limits)
+                _serve(store or EmbeddedStore(Path(path), in_memory=in_memory), child_end, limits)
             except BaseException:
                 code = 1
             finally:
@@ -175,10 +178,17 @@ class _Child:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid, self.conn = pid, conn
 
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+    def kill(self, wait: float = 2.0) -> None:
+        """Kill the process and wait (a little) until it is gone: its CPU is free when this returns."""
         self.conn.close()
+        deadline = time.monotonic() + wait
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            while time.monotonic() < deadline:
+                time.sleep(0.002)
+                os.kill(self.pid, 0)  # the zygote ignores SIGCHLD: the kernel reaps it at once
+        except ProcessLookupError:
+            pass
 
 
 class Executor:

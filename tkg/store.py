@@ -277,6 +277,11 @@ class EmbeddedStore:
         return Result("boolean", raw)
 
 
+def has_dump(path: Path) -> bool:
+    """Whether a store directory has the N-Quads dump its in-memory copy is read from."""
+    return (path.resolve() / DUMPS / f"{BASENAME}.nq.gz").exists()
+
+
 def load_in_memory(path: Path) -> tuple[ox.Store, Manifest, Path]:
     """A complete store's quads in an in-memory store, read from its N-Quads dump (else from RocksDB)."""
     if not path.exists():
