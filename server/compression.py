@@ -37,7 +37,7 @@ def register(app: Flask) -> None:
             data = gzip.compress(body, compresslevel=6)
         response.set_data(data)
         response.headers["Content-Encoding"] = "gzip"
-        if response.headers.get("ETag"):
-            tag, weak = response.get_etag()
-            response.set_etag(tag + "-gzip", weak=weak)
+        tag, weak = response.get_etag()
+        if tag:
+            response.set_etag(tag + "-gzip", weak=bool(weak))
         return response

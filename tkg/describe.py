@@ -35,7 +35,7 @@ def resource_iri(kind: str, slug: str) -> str | None:
 
 @dataclass(frozen=True)
 class Statement:
-    subject: Term
+    subject: ox.NamedNode | ox.BlankNode
     predicate: ox.NamedNode
     object: Term
     graph: str
@@ -89,21 +89,17 @@ def describe(reader: Reader, iri: str) -> Description:
     for row in reader.select("describe", iri=ox.NamedNode(iri)):
         graph, predicate = row["g"], row["p"]
         assert isinstance(graph, ox.NamedNode) and isinstance(predicate, ox.NamedNode)
-        statements.append(Statement(_term(row["s"]), predicate, _term(row["o"]), graph.value))
+        subject, obj = row["s"], row["o"]
+        assert isinstance(subject, ox.NamedNode | ox.BlankNode) and not isinstance(obj, ox.Triple)
+        statements.append(Statement(subject, predicate, obj, graph.value))
     description = Description(iri, statements)
     mentioned = {iri}
     for s in statements:
         mentioned.update(t.value for t in (s.subject, s.predicate, s.object) if isinstance(t, ox.NamedNode))
     found = best_labels(reader, mentioned)
-    description.labels = {iri: triple.object.value for iri, triple in found.items()}
+    description.labels = {iri: label_text(triple) for iri, triple in found.items()}
     description.label_triples = list(found.values())
     return description
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Term:
-    if isinstance(term, ox.Triple):
-        raise TypeError("RDF-star triples are not described")
-    return term
 
 
 def best_labels(reader: Reader, iris: set[str]) -> dict[str, ox.Triple]:
@@ -125,7 +121,12 @@ def best_labels(reader: Reader, iris: set[str]) -> dict[str, ox.Triple]:
 
 def labels(reader: Reader, iris: set[str]) -> dict[str, str]:
     """The best label text of each IRI that has one."""
-    return {iri: t.object.value for iri, t in best_labels(reader, iris).items()}
+    return {iri: label_text(t) for iri, t in best_labels(reader, iris).items()}
+
+
+def label_text(triple: ox.Triple) -> str:
+    """The text of a label statement's literal."""
+    return triple.object.value if isinstance(triple.object, ox.Literal) else ""
 
 
 def local_name(iri: str) -> str:

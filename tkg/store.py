@@ -162,11 +162,16 @@ class Result:
     def serialize(self, media_type: str, max_rows: int | None = None) -> bytes:
         """Write the result as ``media_type``; over ``max_rows`` rows raise :class:`ResultTooLarge`."""
         fmt = RESULT_FORMATS[self.kind][media_type]
-        if max_rows is None or self.kind == "boolean":
-            return self._raw.serialize(format=fmt)
-        if self.kind == "graph":
-            return ox.serialize(_capped(self._raw, max_rows, "triples"), format=fmt)
-        return _capped_solutions(self._raw, max_rows).serialize(format=fmt)
+        raw = self._raw
+        if isinstance(raw, ox.QueryTriples) and isinstance(fmt, ox.RdfFormat):
+            triples = raw if max_rows is None else _capped(raw, max_rows, "triples")
+            return ox.serialize(triples, format=fmt) or b""
+        if isinstance(fmt, ox.QueryResultsFormat):
+            if isinstance(raw, ox.QuerySolutions) and max_rows is not None:
+                raw = _capped_solutions(raw, max_rows)
+            if isinstance(raw, ox.QuerySolutions | ox.QueryBoolean):
+                return raw.serialize(format=fmt) or b""
+        raise TypeError(f"a {self.kind} result cannot be written as {media_type}")
 
     @property
     def boolean(self) -> bool:
@@ -175,7 +180,7 @@ class Result:
 
     def triples(self, max_rows: int) -> Iterator[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query, at most ``max_rows`` of them."""
-        if self.kind != "graph":
+        if not isinstance(self._raw, ox.QueryTriples):
             raise TypeError(f"a {self.kind} result has no triples")
         return iter(_capped(self._raw, max_rows, "triples"))
 
@@ -187,7 +192,7 @@ class Result:
 
     def solutions(self) -> Iterator[ox.QuerySolution]:
         """The rows of a SELECT query (consumes the result)."""
-        if self.kind != "bindings":
+        if not isinstance(self._raw, ox.QuerySolutions):
             raise TypeError(f"a {self.kind} result has no solutions")
         return iter(self._raw)
 
@@ -323,4 +328,6 @@ def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> ox.QuerySo
     for row in _capped(solutions, max_rows, "rows"):
         lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
     tsv = ("\n".join(lines) + "\n").encode()
-    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
+    return parsed
