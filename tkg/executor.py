@@ -177,6 +177,7 @@ def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> Non
 class _Child:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid, self.conn = pid, conn
+        self.idle_since = time.monotonic()
 
     def kill(self, wait: float = 2.0) -> None:
         """Kill the process and wait (a little) until it is gone: its CPU is free when this returns."""
@@ -195,8 +196,10 @@ class Executor:
     """An elastic pool of query processes over one store directory.
 
     ``warm`` processes are started at once; under load the pool grows to
-    ``most`` processes and keeps them for the next burst, so that a burst does
-    not start and kill processes continuously. A query still running after
+    ``most`` processes and keeps them while they are in use, so that a burst
+    does not start and kill processes continuously; a process beyond ``warm``
+    that stayed idle for ``linger`` seconds is retired, so that memory comes
+    back to its baseline after the burst. A query still running after
     ``slow_after`` seconds has its process lowered to the least CPU priority,
     so that a flood of heavy queries cannot starve the light ones; such a
     process, and one whose query ran past the budget, is replaced by a fresh
@@ -211,8 +214,10 @@ class Executor:
         limits: Limits | None = None,
         slow_after: float = 0.25,
         in_memory: bool = True,
+        linger: float = 1.0,
     ) -> None:
         self.path = str(store_path)
+        self.linger = linger
         self.limits = limits or Limits()
         self.in_memory = in_memory
         self.warm, self.most, self.slow_after = warm, max(most, warm, 1), slow_after
@@ -225,13 +230,35 @@ class Executor:
         self._all: set[_Child] = set()
         self._count = 0  # processes alive or being started
         self._starting = 0
+        self._closed = threading.Event()
         self._start_zygote()
         for _ in range(warm):
             child = self._start()
             with self._cond:
                 self._count += 1
                 self._idle.append(child)
+        threading.Thread(target=self._retire_idle, daemon=True).start()
         atexit.register(self.close)
+
+    def _retire_idle(self) -> None:
+        """Retire processes beyond ``warm`` that stayed idle for ``linger`` seconds (a burst is over)."""
+        while not self._closed.wait(self.linger / 2):
+            now = time.monotonic()
+            retired = []
+            with self._cond:
+                # the oldest idle first: acquire takes the most recently used
+                for child in list(self._idle):
+                    if self._count <= self.warm:
+                        break
+                    if now - child.idle_since >= self.linger:
+                        self._idle.remove(child)
+                        self._all.discard(child)
+                        self._count -= 1
+                        retired.append(child)
+            for child in retired:
+                with contextlib.suppress(OSError):
+                    child.conn.send(None)
+                child.kill()
 
     def _start_zygote(self) -> None:
         conn, remote = self._context.Pipe()
@@ -284,6 +311,7 @@ class Executor:
     def _release(self, child: _Child, reusable: bool) -> None:
         with self._cond:
             if reusable:
+                child.idle_since = time.monotonic()
                 self._idle.append(child)
                 self._cond.notify()
                 return
@@ -348,6 +376,7 @@ class Executor:
             return sorted(c.pid for c in self._all)
 
     def close(self) -> None:
+        self._closed.set()
         with self._cond:
             children, self._all, self._idle = list(self._all), set(), []
         for child in children:

@@ -59,17 +59,39 @@ def test_memory_and_disk_give_the_same_answers(tmp_path: Path, in_memory: bool, 
         executor.close()
 
 
+def burst(executor: Executor, size: int) -> None:
+    """``size`` queries at once (their processes taken together, then given back)."""
+    children = [executor._acquire() for _ in range(size)]
+    for child in children:
+        executor._release(child, reusable=True)
+
+
 def test_the_pool_keeps_its_processes_across_bursts(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=4)
+    executor = Executor(store_dir, warm=1, most=4, linger=5)
     try:
-        burst = [executor._acquire() for _ in range(3)]  # three queries at once
-        for child in burst:
-            executor._release(child, reusable=True)
+        burst(executor, 3)
         after_burst = executor.pids()
         assert len(after_burst) == 3
-        for _ in range(20):
+        for _ in range(5):
+            burst(executor, 3)
             executor.run(Task("ASK {}"))
         assert executor.pids() == after_burst, "processes were killed or started between bursts"
+    finally:
+        executor.close()
+
+
+def test_the_pool_shrinks_back_once_a_burst_is_over(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=4, linger=0.2)
+    try:
+        warm = executor.pids()
+        burst(executor, 4)
+        extra = set(executor.pids()) - set(warm)
+        assert len(extra) == 3
+        deadline = time.monotonic() + 5
+        while len(executor.pids()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(executor.pids()) == 1
+        assert executor.run(Task("ASK {}")) == Boolean(True)
     finally:
         executor.close()
 
