@@ -23,8 +23,8 @@ def query_error(error: QueryError) -> Response:
     when to try again.
     """
     headers = {"Retry_After": str(error.retry_after)} if error.retry_after else {}
-    best = request.accept_mimetypes.best_match(["text/plain", "text/html"])
-    if best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["*/*"]:
+    # text/plain first: a tie (``*/*``, no Accept) goes to programs
+    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
         body = render_template(
             "query_error.html", status=error.status, title=error.title, sentence=error.sentence()
         )
