@@ -1,4 +1,4 @@
-"""A query that cannot be answered gets the same status everywhere: endpoint, API, page, picture, resource page.
+"""A query that cannot be answered gets one status everywhere: endpoint, API, page, picture, resource page.
 
 The errors are raised on the read path (``tkg/reads.py``) and turned into a
 response in one place (``server/errors.py``); a page shows the sentence with
