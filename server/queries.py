@@ -65,7 +65,7 @@ def page(name: str) -> Response | str:
         return not_found(f"There is no question called “{name}”.", name.replace("-", " "))
     values = query.values(request.args)
     error = table_ = None
-    status = 200
+    status, retry_after = 200, None
     try:
         bound = query.bind(request.args)
     except ParameterError as exc:
@@ -74,7 +74,7 @@ def page(name: str) -> Response | str:
         try:
             table_ = run_for_page(query, bound)
         except QueryError as exc:  # the page shows the sentence, with the error's status
-            error, status = exc.sentence(), exc.status
+            error, status, retry_after = exc.sentence(), exc.status, exc.retry_after
     labels = {}
     for param in query.parameters:
         if param.type == "iri" and param.name in values and bound and param.variable in bound:
@@ -94,8 +94,8 @@ def page(name: str) -> Response | str:
         editor_link=url_for("editor.editor", query=query.editor_text(bound or {})),
     )
     response = Response(body, status=status, mimetype="text/html")
-    if status == 503:
-        response.headers["Retry-After"] = "5"
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
