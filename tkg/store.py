@@ -1,8 +1,12 @@
-"""The read side: the interface the service queries, and its embedded implementation.
+"""The store a query process queries, the typed answers it gives, and the errors a query can end in.
 
-The Flask app only sees :class:`GraphStore`. :class:`EmbeddedStore` wraps the
-built pyoxigraph store opened read-only; a remote SPARQL endpoint can stand
-behind the same interface. The default graph is the union of the named graphs.
+:class:`EmbeddedStore` wraps the built pyoxigraph store, opened read-only on
+disk or copied into memory; the default graph is the union of the named
+graphs. Answers travel back to the web process as :class:`Rows`,
+:class:`Boolean` or :class:`Graph` of pyoxigraph terms, and failures as a
+:class:`QueryError` that carries its HTTP status. The web process reads only
+through :class:`tkg.reads.Reader`; it keeps a :class:`GraphStore` for the
+manifest (version, counts).
 """
 
 from __future__ import annotations
