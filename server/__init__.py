@@ -6,23 +6,31 @@ from flask import Flask
 
 from tkg.config import Settings
 from tkg.executor import Executor, Limits
+from tkg.reads import Reader
 from tkg.store import EmbeddedStore
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app over the current store: opened read-only, queried through killable processes."""
+    """Build the app over the current store: every read goes through one :class:`~tkg.reads.Reader`.
+
+    The store is opened here only for its manifest (version, counts); the queries
+    run in killable processes that answer from memory (or from disk, by setting).
+    """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["TKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     store = EmbeddedStore(settings.current_store)
     app.extensions["tkg_store"] = store
-    app.extensions["tkg_executor"] = Executor(
+    executor = Executor(
         store.directory,  # the resolved store: a later swap of `current` does not mix versions
         warm=settings.query_processes,
         most=settings.max_query_processes,
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+        in_memory=settings.store_in_memory,
     )
+    app.extensions["tkg_executor"] = executor
+    app.extensions["tkg_reader"] = Reader(executor)
 
     if settings.answer_cache_mb > 0:
         from .answer_cache import AnswerCache

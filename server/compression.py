@@ -1,10 +1,16 @@
-"""gzip for clients that ask for it; answers are small enough to compress in memory."""
+"""gzip for clients that ask for it; answers are small enough to compress in memory.
+
+An answer from the answer cache is compressed once: its gzipped body is kept
+in the cache beside the plain one.
+"""
 
 from __future__ import annotations
 
 import gzip
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+
+from .answer_cache import key_of
 
 MIN_SIZE = 512
 
@@ -22,9 +28,16 @@ def register(app: Flask) -> None:
             or response.content_length < MIN_SIZE
         ):
             return response
-        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        cache = current_app.extensions.get("tkg_answer_cache")
+        key = key_of(response)
+        body = response.get_data()
+        if cache is not None and key is not None:
+            data = cache.gzipped(key, lambda: gzip.compress(body, compresslevel=6))
+        else:
+            data = gzip.compress(body, compresslevel=6)
+        response.set_data(data)
         response.headers["Content-Encoding"] = "gzip"
-        if response.headers.get("ETag"):
-            tag, weak = response.get_etag()
-            response.set_etag(tag + "-gzip", weak=weak)
+        tag, weak = response.get_etag()
+        if tag:
+            response.set_etag(tag + "-gzip", weak=bool(weak))
         return response

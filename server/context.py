@@ -6,11 +6,18 @@ from flask import current_app
 
 from tkg.config import Settings
 from tkg.executor import Executor
+from tkg.reads import Reader
 from tkg.store import GraphStore
 
 
 def store() -> GraphStore:
+    """The store's manifest and version; queries go through :func:`reader`."""
     return current_app.extensions["tkg_store"]
+
+
+def reader() -> Reader:
+    """The read path: every query of a request goes through it."""
+    return current_app.extensions["tkg_reader"]
 
 
 def executor() -> Executor:

@@ -22,8 +22,9 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from tkg.describe import Description, describe, exists, local_name, resource_iri
 from tkg.lineage import Lineage
 from tkg.namespaces import ID, KINDS
+from tkg.reads import value
 
-from .context import settings, store
+from .context import reader, settings, store
 from .errors import plain
 from .negotiation import choose
 from .rdf_documents import EXTENSIONS, OFFERED, TITLES, extension_for, serialize
@@ -58,16 +59,16 @@ def cached(name: str, factory):
 
 
 def lineage() -> Lineage:
-    return cached("tkg_lineage", lambda: Lineage(store()))
+    return cached("tkg_lineage", lambda: Lineage(reader()))
 
 
 def inverses() -> dict[str, str]:
     def load() -> dict[str, str]:
-        query = "SELECT ?p ?q WHERE { ?p <http://www.w3.org/2002/07/owl#inverseOf> ?q }"
         pairs = {}
-        for row in store().query(query).solutions():
-            pairs[row["p"].value] = row["q"].value
-            pairs[row["q"].value] = row["p"].value
+        for row in reader().select("inverses"):
+            p, q = value(row, "p"), value(row, "q")
+            if p and q:
+                pairs[p], pairs[q] = q, p
         return pairs
 
     return cached("tkg_inverses", load)
@@ -115,7 +116,7 @@ def _described(kind: str, slug: str) -> Description | Response:
     iri = resource_iri(kind, slug)
     if iri is None:
         return not_found(f"/id/{kind}/{slug}", slug.replace("-", " "))
-    description = describe(store(), iri)
+    description = describe(reader(), iri)
     if not description.exists:
         return not_found(f"<{iri}>", slug.replace("-", " "))
     return description
@@ -131,7 +132,7 @@ def resource(kind: str, slug: str) -> Response:
     if (response := moved(kind, slug)) is not None:
         return response
     iri = resource_iri(kind, slug)
-    if iri is None or not exists(store(), iri):
+    if iri is None or not exists(reader(), iri):
         return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
@@ -156,7 +157,7 @@ def document(kind: str, slug: str, ext: str) -> Response:
     if request.if_none_match.contains(etag):
         return _finish(Response(status=304), etag, kind, slug)
     if ext == "html":
-        page = build_page(store(), described, lineage(), inverses())
+        page = build_page(reader(), described, lineage(), inverses())
         html = render_template(
             "resource.html",
             page=page,
@@ -217,9 +218,8 @@ def _document_triples(doc: str, iri: str) -> list[ox.Triple]:
 @bp.get("/id/")
 def kinds() -> str:
     counts = {kind: 0 for kind in KINDS}
-    query = f"""SELECT ?x WHERE {{ ?x a ?t FILTER(STRSTARTS(STR(?x), "{ID}")) }} GROUP BY ?x"""
-    for row in store().query(query).solutions():
-        kind = row["x"].value[len(ID) :].split("/", 1)[0]
+    for row in reader().select("kinds", base=ox.Literal(ID)):
+        kind = (value(row, "x") or "")[len(ID) :].split("/", 1)[0]
         counts[kind] = counts.get(kind, 0) + 1
     return render_template("kinds.html", counts=counts, titles=KIND_TITLES)
 
@@ -230,18 +230,11 @@ def kind_index(kind: str) -> Response | str:
     if kind not in KINDS:
         return not_found(f"/id/{kind}/", kind)
     prefix = f"{ID}{kind}/"
-    query = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) WHERE {{
-  ?x a ?t FILTER(STRSTARTS(STR(?x), "{prefix}"))
-  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
-  OPTIONAL {{ ?x <http://www.w3.org/ns/oa#exact> ?q }}
-}} GROUP BY ?x"""
     items = []
-    for row in store().query(query).solutions():
-        iri = row["x"].value
-        text = row["label"] or row["quote"]
-        items.append((text.value if text is not None else local_name(iri), iri[len(prefix) :]))
+    for row in reader().select("kind-index", prefix=ox.Literal(prefix)):
+        iri = value(row, "x") or ""
+        text = value(row, "label") or value(row, "quote")
+        items.append((text if text is not None else local_name(iri), iri[len(prefix) :]))
     items.sort(key=lambda item: (item[0].casefold(), item[1]))
     try:
         number = max(1, int(request.args.get("page", "1")))

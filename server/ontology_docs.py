@@ -20,7 +20,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from tkg.describe import local_name
 from tkg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, TKG
 
-from .context import settings, store
+from .context import reader, settings, store
 from .errors import plain
 from .iris import href
 from .linked_data import cached
@@ -103,8 +103,8 @@ def documentation() -> Documentation:
 
 
 def _build() -> Documentation:
-    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
-    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in store().query(query).solutions()]
+    rows = reader().select("graph", graph=ox.NamedNode(GRAPH_ONTOLOGY))
+    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         out[str(t.subject)][t.predicate.value].append(t.object)

@@ -19,16 +19,16 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
 from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
-from tkg.executor import Busy, QueryFailed, QueryTimeout
 from tkg.namespaces import PREFIXES
-from tkg.store import Dataset, ResultTooLarge
+from tkg.reads import value
+from tkg.store import QueryError
 
-from .context import executor, settings, store
+from .context import reader, settings, store
 from .errors import plain
 from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
-from .results import Table, select, table
+from .results import Table, table
 from .svg_routes import not_found
 
 bp = Blueprint("queries", __name__)
@@ -53,15 +53,9 @@ def gallery() -> str:
     return render_template("queries.html", groups=by_tag(queries), count=len(queries))
 
 
-def run_for_page(query: CannedQuery, bound: dict) -> tuple[Table | None, str | None]:
-    """The results table, or the sentence that says why there is none."""
-    try:
-        variables, rows = select(query.text, bound)
-    except (QueryTimeout, Busy) as error:
-        return None, f"The query did not finish in time: {error}"
-    except (ResultTooLarge, QueryFailed) as error:
-        return None, f"The query could not be answered: {error}"
-    return table(variables, rows), None
+def run_for_page(query: CannedQuery, bound: dict) -> Table:
+    """The results table; a failure raises a :class:`~tkg.store.QueryError` with its status."""
+    return table(reader().rows(query.text, bound))
 
 
 @bp.get("/queries/<name>")
@@ -71,12 +65,16 @@ def page(name: str) -> Response | str:
         return not_found(f"There is no question called “{name}”.", name.replace("-", " "))
     values = query.values(request.args)
     error = table_ = None
+    status, retry_after = 200, None
     try:
         bound = query.bind(request.args)
     except ParameterError as exc:
-        bound, error = None, str(exc)
+        bound, error, status = None, str(exc), 400
     if bound is not None:
-        table_, error = run_for_page(query, bound)
+        try:
+            table_ = run_for_page(query, bound)
+        except QueryError as exc:  # the page shows the sentence, with the error's status
+            error, status, retry_after = exc.sentence(), exc.status, exc.retry_after
     labels = {}
     for param in query.parameters:
         if param.type == "iri" and param.name in values and bound and param.variable in bound:
@@ -95,7 +93,10 @@ def page(name: str) -> Response | str:
         permalink=url_for("queries.page", name=name, _external=True) + (f"?{api_args}" if api_args else ""),
         editor_link=url_for("editor.editor", query=query.editor_text(bound or {})),
     )
-    return Response(body, status=400 if error and bound is None else 200, mimetype="text/html")
+    response = Response(body, status=status, mimetype="text/html")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _picture(query: CannedQuery, bound: dict) -> str | None:
@@ -107,7 +108,7 @@ def _picture(query: CannedQuery, bound: dict) -> str | None:
             return pictures.timeline_svg(int(bound["_from_integer"].value), int(bound["_to_integer"].value))
         if query.picture == "positions":
             return pictures.positions_svg()
-    except (QueryTimeout, Busy, QueryFailed, ResultTooLarge):
+    except QueryError:  # the table says what went wrong; the picture is left out
         return None
     return None
 
@@ -130,16 +131,8 @@ def api(name: str) -> Response:
     ).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         return _cached(Response(status=304), etag)
-    try:
-        answer = executor().run(
-            query.text, Dataset(), {"bindings": media_type, "boolean": media_type}, None, bound
-        )
-    except (QueryTimeout, Busy) as error:
-        return plain(503, f"Query stopped: {error}", Retry_After="5")
-    except ResultTooLarge as error:
-        return plain(413, f"Result too large: {error}.")
-    except QueryFailed as error:
-        return plain(500, f"The canned query failed: {error}")
+    # a failure raises a QueryError, answered with its status by errors.query_error
+    answer = reader().answer(query.text, {"bindings": media_type, "boolean": media_type}, bound)
     response = Response(answer.body, mimetype=media_type)
     response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     if request.args.get("download"):
@@ -157,20 +150,6 @@ def _cached(response: Response, etag: str) -> Response:
     return response
 
 
-SUGGEST = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?_q_string ?_class_iri ?item ?label (MIN(?rank) AS ?best) WHERE {
-  ?item a ?_class_iri ; rdfs:label ?label .
-  FILTER (LANG(?label) = "en")
-  { ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name } UNION { ?item skos:prefLabel ?name }
-  BIND (LCASE(STR(?name)) AS ?lname)
-  FILTER (CONTAINS(?lname, LCASE(?_q_string)))
-  BIND (IF(STRSTARTS(?lname, LCASE(?_q_string)), 0, 1) AS ?rank)
-}
-GROUP BY ?_q_string ?_class_iri ?item ?label
-ORDER BY ?best STRLEN(?label) ?label
-LIMIT 12"""
-
 DEFAULT_CLASS = "https://w3id.org/trotskyism/ontology#Organisation"
 
 
@@ -187,8 +166,8 @@ def suggest() -> Response:
         return plain(400, f"class must be an IRI, not {class_iri!r}.")
     items = []
     if text:
-        _vars, rows = select(SUGGEST, {"_q_string": ox.Literal(text), "_class_iri": rdf_class})
-        items = [{"iri": r["item"]["value"], "label": r["label"]["value"]} for r in rows]
+        rows = reader().select("suggest", q=ox.Literal(text), type=rdf_class)
+        items = [{"iri": value(r, "item"), "label": value(r, "label")} for r in rows]
     response = Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
     return response

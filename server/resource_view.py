@@ -17,8 +17,8 @@ import pyoxigraph as ox
 
 from tkg.describe import Description, Statement, labels, local_name
 from tkg.lineage import Lineage, Step
-from tkg.namespaces import ID, ORG, TKG
-from tkg.store import GraphStore
+from tkg.namespaces import ID, TKG
+from tkg.reads import Reader, value
 
 from .iris import href
 
@@ -148,9 +148,7 @@ class Page:
     is_organisation: bool = False
 
 
-def build_page(
-    store: GraphStore, description: Description, lineage: Lineage, inverses: dict[str, str]
-) -> Page:
+def build_page(store: Reader, description: Description, lineage: Lineage, inverses: dict[str, str]) -> Page:
     """The page of a described resource."""
     iri = description.iri
     me = ox.NamedNode(iri)
@@ -312,7 +310,7 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _lineage(description: Description, lineage: Lineage, store: GraphStore):
+def _lineage(description: Description, lineage: Lineage, store: Reader):
     iri = description.iri
     me = ox.NamedNode(iri)
     up = {
@@ -361,40 +359,23 @@ def _P(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(TKG) + name)
 
 
-EVENTS = f"""
-PREFIX tkg: <{TKG}>
-PREFIX org: <{ORG}>
-SELECT ?e ?role ?date ?class ?before ?after ?ev ?quote ?source WHERE {{
-  {{ SELECT DISTINCT ?e ?role WHERE {{ ?e a tkg:Event ; ?role <%s> }} }}
-  OPTIONAL {{ ?e tkg:date|tkg:from ?date }}
-  OPTIONAL {{ ?e a ?class
-             FILTER(STRSTARTS(STR(?class), STR(tkg:)) && ?class NOT IN (tkg:Event, tkg:LineageEvent)) }}
-  {{ OPTIONAL {{ ?e org:originalOrganization ?before }} }}
-  UNION {{ OPTIONAL {{ ?e org:resultingOrganization ?after }} }}
-  UNION {{ ?e tkg:evidence ?ev . ?ev <{OA}exact> ?quote ; <{DCTERMS}source> ?source }}
-}}
-"""
-
-
-def events(store: GraphStore, iri: str) -> list[EventItem]:
+def events(store: Reader, iri: str) -> list[EventItem]:
     """The events that name ``iri`` in any role, in time order (undated last)."""
     found: dict[str, dict] = {}
-    for row in store.query(EVENTS % iri).solutions():
-        e = row["e"].value
+    for row in store.select("events", iri=ox.NamedNode(iri)):
+        e = value(row, "e") or ""
         item = found.setdefault(
             e, {"date": None, "class": set(), "roles": set(), "before": set(), "after": set(), "quotes": {}}
         )
-        item["roles"].add(row["role"].value)
-        if row["date"] is not None:
-            item["date"] = min(filter(None, (item["date"], row["date"].value)))
-        if row["class"] is not None:
-            item["class"].add(row["class"].value)
-        if row["before"] is not None:
-            item["before"].add(row["before"].value)
-        if row["after"] is not None:
-            item["after"].add(row["after"].value)
-        if row["ev"] is not None:
-            item["quotes"][row["ev"].value] = (row["quote"].value, row["source"].value)
+        item["roles"].add(value(row, "role"))
+        date = value(row, "date")
+        if date is not None:
+            item["date"] = min(filter(None, (item["date"], date)))
+        for name, key in (("class", "class"), ("before", "before"), ("after", "after")):
+            if (found_value := value(row, name)) is not None:
+                item[key].add(found_value)
+        if (ev := value(row, "ev")) is not None:
+            item["quotes"][ev] = (value(row, "quote"), value(row, "source"))
     mentioned = set(found)
     for item in found.values():
         mentioned |= item["before"] | item["after"] | item["roles"] | {s for _, s in item["quotes"].values()}
@@ -420,35 +401,22 @@ def events(store: GraphStore, iri: str) -> list[EventItem]:
     return items
 
 
-STANCES = f"""
-PREFIX tkg: <{TKG}>
-SELECT ?stance ?holder ?position ?date ?from ?until ?ev ?quote ?source WHERE {{
-  ?stance a tkg:Stance ; tkg:holder ?holder ; tkg:position ?position .
-  %s
-  OPTIONAL {{ ?stance tkg:date ?date }}
-  OPTIONAL {{ ?stance tkg:from ?from }}
-  OPTIONAL {{ ?stance tkg:until ?until }}
-  OPTIONAL {{ ?stance tkg:evidence ?ev . ?ev <{OA}exact> ?quote ; <{DCTERMS}source> ?source }}
-}}
-"""
-
-
-def stances(store: GraphStore, holder: str | None = None, position: str | None = None) -> list[StanceItem]:
+def stances(store: Reader, holder: str | None = None, position: str | None = None) -> list[StanceItem]:
     """The stances of a holder, or on a position, in time order."""
-    where = f"FILTER(?holder = <{holder}>)" if holder else f"FILTER(?position = <{position}>)"
+    bound = {"holder": ox.NamedNode(holder)} if holder else {"position": ox.NamedNode(position or "")}
     found: dict[str, dict] = {}
-    for row in store.query(STANCES % where).solutions():
+    for row in store.select("stances", **bound):
         item = found.setdefault(
-            row["stance"].value,
+            value(row, "stance") or "",
             {
-                "holder": row["holder"].value,
-                "position": row["position"].value,
+                "holder": value(row, "holder"),
+                "position": value(row, "position"),
                 "when": _when(row),
                 "quotes": {},
             },
         )
-        if row["ev"] is not None:
-            item["quotes"][row["ev"].value] = (row["quote"].value, row["source"].value)
+        if (ev := value(row, "ev")) is not None:
+            item["quotes"][ev] = (value(row, "quote"), value(row, "source"))
     mentioned = set(found) | {i["holder"] for i in found.values()} | {i["position"] for i in found.values()}
     mentioned |= {s for i in found.values() for _, s in i["quotes"].values()}
     names = labels(store, mentioned)
@@ -470,32 +438,22 @@ def stances(store: GraphStore, holder: str | None = None, position: str | None =
     return items
 
 
-def _when(row) -> str:
-    if row["date"] is not None:
-        return row["date"].value
-    start = row["from"].value if row["from"] is not None else ""
-    end = row["until"].value if row["until"] is not None else ""
+def _when(row: dict) -> str:
+    date = value(row, "date")
+    if date is not None:
+        return date
+    start = value(row, "from") or ""
+    end = value(row, "until") or ""
     return f"{start}–{end}" if start or end else ""
 
 
-SOURCE_QUOTES = f"""
-PREFIX tkg: <{TKG}>
-PREFIX rdf: <{RDF}>
-SELECT ?ev ?quote ?about WHERE {{
-  ?ev <{DCTERMS}source> <%s> ; <{OA}exact> ?quote .
-  OPTIONAL {{ {{ ?about tkg:evidence ?ev FILTER(isIRI(?about)) }}
-             UNION {{ ?claim tkg:evidence ?ev ; rdf:subject ?about ; a tkg:Claim }} }}
-}}
-"""
-
-
-def source_quotes(store: GraphStore, source: str) -> list[tuple[Quote, list[Link]]]:
+def source_quotes(store: Reader, source: str) -> list[tuple[Quote, list[Link]]]:
     """Every quote taken from an article, with what it is evidence for."""
     found: dict[str, tuple[str, set[str]]] = {}
-    for row in store.query(SOURCE_QUOTES % source).solutions():
-        _, about = found.setdefault(row["ev"].value, (row["quote"].value, set()))
-        if row["about"] is not None:
-            about.add(row["about"].value)
+    for row in store.select("source-quotes", source=ox.NamedNode(source)):
+        _, about = found.setdefault(value(row, "ev") or "", (value(row, "quote") or "", set()))
+        if (subject := value(row, "about")) is not None:
+            about.add(subject)
     names = labels(store, {a for _, about in found.values() for a in about} | {source})
 
     def link(x: str) -> Link:

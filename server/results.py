@@ -8,16 +8,13 @@ the form above the table shows them.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from tkg.namespaces import ID, PREFIXES
-from tkg.store import Dataset, Substitutions
+from tkg.store import Rows, Term
 
-from .context import executor
-
-JSON = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -34,15 +31,6 @@ class Table:
     rows: list[list[Cell]]
 
 
-def select(query: str, substitutions: Substitutions | None = None) -> tuple[list[str], list[dict]]:
-    """Run a SELECT through the executor (time budget, caps); its variables and JSON bindings."""
-    answer = executor().run(
-        query, Dataset(), {"bindings": JSON, "boolean": JSON}, substitutions=substitutions
-    )
-    data = json.loads(answer.body)
-    return data["head"].get("vars", []), data.get("results", {}).get("bindings", [])
-
-
 def local_path(iri: str) -> str | None:
     """The path on this server that dereferences an instance IRI (``/id/org/crfi``), if it is ours."""
     return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
@@ -56,26 +44,29 @@ def compact(iri: str) -> str:
     return iri
 
 
-def cell(term: Mapping | None, label: Mapping | None = None) -> Cell:
+def cell(term: Term | None, label: Term | None = None) -> Cell:
+    """One table cell: an IRI as a link titled with the IRI, a literal with its datatype as title."""
     if term is None:
         return Cell("")
-    value = term["value"]
-    if term["type"] == "uri":
-        text = label["value"] if label else compact(value)
-        return Cell(text, href=local_path(value) or value, title=value)
-    if term["type"] == "bnode":
-        return Cell("_:" + value)
-    datatype = term.get("datatype", "")
-    return Cell(value, title=compact(datatype) if datatype and datatype != XSD + "string" else None)
+    if isinstance(term, ox.NamedNode):
+        text = label.value if isinstance(label, ox.NamedNode | ox.Literal) else compact(term.value)
+        return Cell(text, href=local_path(term.value) or term.value, title=term.value)
+    if isinstance(term, ox.BlankNode):
+        return Cell("_:" + term.value)
+    if isinstance(term, ox.Triple):
+        return Cell(str(term))
+    datatype = "" if term.language else term.datatype.value
+    return Cell(term.value, title=compact(datatype) if datatype and datatype != XSD + "string" else None)
 
 
-def table(variables: list[str], bindings: list[dict]) -> Table:
+def table(rows: Rows) -> Table:
     """Columns and cells to show: labelled IRIs merged, parameter columns left out."""
+    variables = list(rows.variables)
     labelled = {v for v in variables if v + "Label" in variables}
     shown = [
         v for v in variables if not v.startswith("_") and not (v.endswith("Label") and v[:-5] in labelled)
     ]
-    rows = [
-        [cell(row.get(v), row.get(v + "Label") if v in labelled else None) for v in shown] for row in bindings
+    cells = [
+        [cell(row.get(v), row.get(v + "Label") if v in labelled else None) for v in shown] for row in rows
     ]
-    return Table(shown, rows)
+    return Table(shown, cells)

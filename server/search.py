@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from tkg.search import SearchIndex
 
-from .context import store
+from .context import reader
 from .errors import plain
 from .iris import canonical_iri, href, local_path
 from .linked_data import KIND_TITLES, cached
@@ -18,7 +18,7 @@ MAX_LIMIT = 100
 
 
 def index() -> SearchIndex:
-    return cached("tkg_search", lambda: SearchIndex(store()))
+    return cached("tkg_search", lambda: SearchIndex(reader()))
 
 
 @bp.get("/search")

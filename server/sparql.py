@@ -15,11 +15,11 @@ import hashlib
 
 from flask import Blueprint, Response, render_template, request
 
-from tkg.executor import Busy, QueryFailed, QueryTimeout
 from tkg.sparql_text import looks_like_update, query_kind, refused_services
-from tkg.store import RESULT_FORMATS, Dataset, Kind, QuerySyntaxError, ResultTooLarge
+from tkg.store import RESULT_FORMATS, Dataset, Kind
 
-from .context import answer_cache, executor, settings, store
+from .answer_cache import mark
+from .context import answer_cache, reader, settings, store
 from .errors import plain
 from .negotiation import choose
 from .service_description import describe
@@ -128,22 +128,14 @@ def endpoint() -> Response:
     cache = answer_cache()
     hit = cache.get(etag) if cache else None
     if hit is not None:
-        return cached(answer_response(*hit), etag)
-    try:
-        answer = executor().run(query, dataset, media_types, base_iri=request.base_url)
-    except QuerySyntaxError as error:
-        return plain(400, f"Malformed query: {error}")
-    except QueryTimeout as error:
-        return plain(503, f"Query stopped: {error}. Narrow it or add a LIMIT.", Retry_After="5")
-    except Busy as error:
-        return plain(503, f"Busy: {error}", Retry_After="5")
-    except ResultTooLarge as error:
-        return plain(413, f"Result too large: {error}.")
-    except QueryFailed as error:
-        return plain(400, f"The query could not be evaluated: {error}")
+        return cached(hit.response(), etag)
+    # a failure raises a QueryError, answered with its status by errors.query_error
+    answer = reader().answer(query, media_types, dataset=dataset, base_iri=request.base_url)
+    response = answer_response(answer.media_type, answer.body)
     if cache:
         cache.put(etag, answer.media_type, answer.body)
-    return cached(answer_response(answer.media_type, answer.body), etag)
+        mark(response, etag)
+    return cached(response, etag)
 
 
 def answer_response(media_type: str, body: bytes) -> Response:

@@ -14,8 +14,6 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request, url_for
 from markupsafe import escape
 
-from tkg.executor import Busy, QueryTimeout
-
 from .context import settings, store
 from .errors import plain
 from .pictures import data
@@ -31,10 +29,8 @@ def _svg(key: str, draw) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        try:
-            response = Response(draw(), mimetype=SVG)
-        except (QueryTimeout, Busy) as error:
-            return plain(503, f"The picture could not be drawn in time: {error}", Retry_After="5")
+        # a failing query raises a QueryError, answered with its status by errors.query_error
+        response = Response(draw(), mimetype=SVG)
         response.headers["Content-Type"] = f"{SVG}; charset=utf-8"
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"

@@ -6,8 +6,8 @@ parameter: a ``label``, the ``class`` its suggestions come from, a
 ``default``). Parameters are the query's ``?_name_type`` variables
 (``?__name_type`` when optional). A value from a form or URL is checked
 against its type and turned into an RDF term, which is *bound* to the variable
-when the query runs (pyoxigraph substitutions, SEP-0007): user text is never
-pasted into query text.
+when the query runs (a ``VALUES`` block written by pyoxigraph at the top of the
+``WHERE``, see :func:`tkg.reads.bind`): user text is never pasted into query text.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import yaml
 
 from .config import ROOT
 from .namespaces import PREFIXES
+from .reads import bind
 from .sparql_text import blank, query_kind
 
 QUERIES_DIR = ROOT / "queries"
@@ -129,16 +130,8 @@ class CannedQuery:
         return shown
 
     def editor_text(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-        """The query with its parameter values as a VALUES block, for a person to edit and run."""
-        if not bound:
-            return self.text
-        names = " ".join(f"?{var}" for var in bound)
-        terms = " ".join(str(term) for term in bound.values())  # pyoxigraph writes N-Triples syntax
-        values_block = f"\n  VALUES ({names}) {{ ({terms}) }}"
-        brace = blank(self.text).find("{")
-        if brace < 0:
-            return self.text
-        return self.text[: brace + 1] + values_block + self.text[brace + 1 :]
+        """The query as it runs, its parameter values in a VALUES block, for a person to edit and run."""
+        return bind(self.text, bound)
 
 
 def parse(path: Path) -> CannedQuery:

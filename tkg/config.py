@@ -43,6 +43,13 @@ class Settings:
     query_processes: int = field(default_factory=lambda: _int("TKG_QUERY_PROCESSES", 2))
     #: Query processes each web worker may run at once (a burst grows the pool up to this).
     max_query_processes: int = field(default_factory=lambda: _int("TKG_MAX_QUERY_PROCESSES", 16))
+    #: Whether the query processes answer from an in-memory copy of the store (``TKG_STORE_IN_MEMORY=0``:
+    #: from the on-disk store, for graphs too big for memory).
+    store_in_memory: bool = field(
+        default_factory=lambda: (
+            os.environ.get("TKG_STORE_IN_MEMORY", "1").strip().lower() not in ("0", "false", "no", "off")
+        )
+    )
     #: Hosts that SERVICE may call (comma-separated); empty refuses every SERVICE.
     service_hosts: tuple[str, ...] = field(
         default_factory=lambda: tuple(

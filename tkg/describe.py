@@ -5,8 +5,8 @@ at it, the statements about its evidence and about the claims
 (``tkg:Claim``) that reify statements about it (so the provenance travels with
 the data), and the labels of everything it mentions. Each statement keeps the
 named graph it comes from, so a page can mark what the reasoner inferred.
-Everything is read through :class:`~tkg.store.GraphStore`, so a remote SPARQL
-endpoint serves the same descriptions as the embedded store.
+Everything is read through :class:`~tkg.reads.Reader` (the app's queries
+``describe.rq``, ``labels.rq``, ``exists.rq``), with its time budget and caps.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import GRAPH_INFERRED, ID, KINDS, TKG
-from .store import GraphStore
+from .namespaces import GRAPH_INFERRED, ID, KINDS
+from .reads import Reader
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -35,7 +35,7 @@ def resource_iri(kind: str, slug: str) -> str | None:
 
 @dataclass(frozen=True)
 class Statement:
-    subject: Term
+    subject: ox.NamedNode | ox.BlankNode
     predicate: ox.NamedNode
     object: Term
     graph: str
@@ -78,69 +78,55 @@ class Description:
         return self.labels.get(value) or local_name(value)
 
 
-DESCRIBE = """
-PREFIX tkg: <{tkg}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?s ?p ?o ?g WHERE {{
-  {{ GRAPH ?g {{ <{iri}> ?p ?o }} BIND(<{iri}> AS ?s) }}
-  UNION {{ GRAPH ?g {{ ?s ?p <{iri}> }} BIND(<{iri}> AS ?o) }}
-  UNION {{ <{iri}> tkg:evidence ?s . GRAPH ?g {{ ?s ?p ?o }} }}
-  UNION {{ ?s rdf:subject|rdf:object <{iri}> ; a tkg:Claim . GRAPH ?g {{ ?s ?p ?o }} }}
-  UNION {{ ?c rdf:subject|rdf:object <{iri}> ; a tkg:Claim ; tkg:evidence ?s .
-           GRAPH ?g {{ ?s ?p ?o }} }}
-}}
-"""
-
-LABELS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?x ?p ?label WHERE {{
-  VALUES ?x {{ {values} }}
-  VALUES ?p {{ rdfs:label skos:prefLabel }}
-  ?x ?p ?label
-}}
-"""
-
-
-def exists(store: GraphStore, iri: str) -> bool:
+def exists(reader: Reader, iri: str) -> bool:
     """Whether the graph says anything about ``iri`` (cheaper than describing it)."""
-    return store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean
+    return reader.ask("exists", iri=ox.NamedNode(iri))
 
 
-def describe(store: GraphStore, iri: str) -> Description:
+def describe(reader: Reader, iri: str) -> Description:
     """Everything the service says about ``iri`` (an IRI checked by :func:`resource_iri` or similar)."""
-    statements = [
-        Statement(row["s"], row["p"], row["o"], row["g"].value)
-        for row in store.query(DESCRIBE.format(tkg=TKG, iri=iri)).solutions()
-    ]
+    statements = []
+    for row in reader.select("describe", iri=ox.NamedNode(iri)):
+        graph, predicate = row["g"], row["p"]
+        assert isinstance(graph, ox.NamedNode) and isinstance(predicate, ox.NamedNode)
+        subject, obj = row["s"], row["o"]
+        assert isinstance(subject, ox.NamedNode | ox.BlankNode) and not isinstance(obj, ox.Triple)
+        statements.append(Statement(subject, predicate, obj, graph.value))
     description = Description(iri, statements)
     mentioned = {iri}
     for s in statements:
         mentioned.update(t.value for t in (s.subject, s.predicate, s.object) if isinstance(t, ox.NamedNode))
-    found = best_labels(store, mentioned)
-    description.labels = {iri: triple.object.value for iri, triple in found.items()}
+    found = best_labels(reader, mentioned)
+    description.labels = {iri: label_text(triple) for iri, triple in found.items()}
     description.label_triples = list(found.values())
     return description
 
 
-def best_labels(store: GraphStore, iris: set[str]) -> dict[str, ox.Triple]:
+def best_labels(reader: Reader, iris: set[str]) -> dict[str, ox.Triple]:
     """The label statement of each IRI that has one: English first, then ``rdfs:label``."""
     if not iris:
         return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
     found: dict[str, tuple[tuple[int, int], ox.Triple]] = {}
-    for row in store.query(LABELS.format(values=values)).solutions():
-        literal, predicate = row["label"], row["p"]
+    for row in reader.select("labels", x=[ox.NamedNode(i) for i in sorted(iris)]):
+        subject, literal, predicate = row["x"], row["label"], row["p"]
+        if not (isinstance(literal, ox.Literal) and isinstance(predicate, ox.NamedNode)):
+            continue
+        assert isinstance(subject, ox.NamedNode)
         rank = ({"en": 0, None: 1}.get(literal.language, 2), 0 if predicate.value == RDFS_LABEL else 1)
-        iri = row["x"].value
+        iri = subject.value
         if iri not in found or rank < found[iri][0]:
-            found[iri] = (rank, ox.Triple(row["x"], predicate, literal))
+            found[iri] = (rank, ox.Triple(subject, predicate, literal))
     return {iri: triple for iri, (_, triple) in found.items()}
 
 
-def labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
+def labels(reader: Reader, iris: set[str]) -> dict[str, str]:
     """The best label text of each IRI that has one."""
-    return {iri: t.object.value for iri, t in best_labels(store, iris).items()}
+    return {iri: label_text(t) for iri, t in best_labels(reader, iris).items()}
+
+
+def label_text(triple: ox.Triple) -> str:
+    """The text of a label statement's literal."""
+    return triple.object.value if isinstance(triple.object, ox.Literal) else ""
 
 
 def local_name(iri: str) -> str:

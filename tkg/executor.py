@@ -2,10 +2,19 @@
 
 pyoxigraph has no query timeout and a Python signal cannot interrupt it, so a
 runaway query can only be stopped by stopping the process that runs it. Each
-web worker keeps a small pool of children, each with the store opened
-read-only; a query that outlives its budget has its child killed (its CPU
-freed) and replaced, and the caller gets :class:`QueryTimeout`, never a
-partial answer. Rows and bytes are capped inside the child.
+web worker keeps a pool of such query processes; a query that outlives its
+budget has its process killed (its CPU freed) and replaced, and the caller
+gets :class:`QueryTimeout`, never a partial answer. Rows and bytes are capped
+inside the process.
+
+The query processes answer from memory. One *zygote* process per pool loads
+the built store into an in-memory pyoxigraph store (from the build's N-Quads
+dump, without ever opening RocksDB, whose threads would make ``fork`` unsafe)
+and then forks every query process: the children share its pages
+copy-on-write, so a new one is ready in about a millisecond and costs little
+memory. With ``in_memory=False`` (``TKG_STORE_IN_MEMORY=0``, for graphs too big
+for memory) the zygote loads nothing and each child opens the on-disk store
+read-only after it is forked.
 """
 
 from __future__ import annotations
@@ -14,13 +23,34 @@ import atexit
 import contextlib
 import multiprocessing as mp
 import os
+import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .store import Dataset, EmbeddedStore, Kind, QuerySyntaxError, ResultTooLarge, Substitutions
+from .namespaces import PREFIXES
+from .store import (
+    QUERY_ERRORS,
+    Boolean,
+    Busy,
+    Dataset,
+    EmbeddedStore,
+    Graph,
+    Kind,
+    QueryError,
+    QueryFailed,
+    QueryTimeout,
+    Reply,
+    Result,
+    ResultTooLarge,
+    Rows,
+    has_dump,
+)
+
+__all__ = ["Answer", "Busy", "Executor", "Limits", "QueryFailed", "QueryTimeout", "Task", "execute"]
 
 
 @dataclass(frozen=True)
@@ -34,35 +64,36 @@ class Limits:
 
 @dataclass(frozen=True)
 class Answer:
+    """A serialised answer, for the SPARQL endpoint and the canned-query API."""
+
     kind: Kind
     media_type: str
     body: bytes
 
 
-class QueryTimeout(Exception):
-    """The query ran past its time budget and was stopped."""
-
-
-class Busy(Exception):
-    """Every query process stayed busy for longer than a query's budget."""
-
-
-class QueryFailed(Exception):
-    """pyoxigraph refused the query while evaluating it (e.g. an unreachable SERVICE)."""
-
-
 @dataclass(frozen=True)
 class Task:
+    """One query for a query process.
+
+    Without ``media_types`` the answer comes back as typed rows (:class:`~tkg.store.Rows` and its kin);
+    with them, serialised in the media type chosen for the result's kind.
+    ``prefixes`` declares the app's prefixes (:data:`tkg.namespaces.PREFIXES`).
+    """
+
     query: str
-    dataset: Dataset
-    media_types: dict[Kind, str]
+    dataset: Dataset = field(default_factory=Dataset)
+    media_types: dict[Kind, str] | None = None
     base_iri: str | None = None
-    substitutions: Substitutions | None = None
+    prefixes: bool = False
 
 
-def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer:
-    """Run one task in this process: the children's work."""
-    result = store.query(task.query, task.dataset, task.base_iri, task.substitutions)
+def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer | Reply:
+    """Run one task in this process: the children's work (and the in-process runner's)."""
+    result = store.query(
+        task.query, task.dataset, task.base_iri, prefixes=PREFIXES if task.prefixes else None
+    )
+    if task.media_types is None:
+        return typed(result, limits.max_rows)
     media_type = task.media_types[result.kind]
     body = result.serialize(media_type, max_rows=limits.max_rows)
     if len(body) > limits.max_bytes:
@@ -70,50 +101,109 @@ def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer:
     return Answer(result.kind, media_type, body)
 
 
-def _child(path: str, conn: Connection, limits: Limits) -> None:
-    store = EmbeddedStore(Path(path))
+def typed(result: Result, max_rows: int) -> Reply:
+    """The result as plain rows of pyoxigraph terms (picklable), at most ``max_rows`` of them."""
+    if result.kind == "boolean":
+        return Boolean(result.boolean)
+    if result.kind == "graph":
+        triples = list(result.triples(max_rows))
+        return Graph(triples)
+    raw = result.raw_solutions()
+    names = tuple(v.value for v in raw.variables)
+    rows = []
+    for count, solution in enumerate(raw, start=1):
+        if count > max_rows:
+            raise ResultTooLarge(f"more than {max_rows} result rows; add a LIMIT")
+        rows.append({name: term for name, term in zip(names, solution, strict=True) if term is not None})
+    return Rows(names, rows)
+
+
+def _serve(store: EmbeddedStore, conn: Connection, limits: Limits) -> None:
+    """A query process's loop: a task in, one reply out, until the pool closes the pipe."""
     conn.send("ready")
     while True:
-        task = conn.recv()
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
         if task is None:
             return
         try:
-            conn.send(("ok", execute(store, task, limits)))
-        except QuerySyntaxError as error:
-            conn.send(("syntax", str(error)))
-        except ResultTooLarge as error:
-            conn.send(("too-large", str(error)))
+            reply: tuple[str, object] = ("ok", execute(store, task, limits))
+        except QueryError as error:
+            reply = (type(error).__name__, error.message)
         except Exception as error:  # raised by pyoxigraph while evaluating
-            conn.send(("failed", f"{type(error).__name__}: {error}"))
+            reply = ("QueryFailed", f"{type(error).__name__}: {error}")
+        conn.send(reply)
+
+
+def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> None:
+    """Load the store once, then fork a query process for each request of the pool.
+
+    The children are reaped by the kernel (``SIGCHLD`` ignored), so a killed one
+    never lingers as a zombie.
+    """
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # Without a dump the copy would come from RocksDB, whose threads must not cross a fork:
+    # then each child copies the store itself, after it is forked.
+    store = EmbeddedStore(Path(path), in_memory=True) if in_memory and has_dump(Path(path)) else None
+    conn.send("ready")
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        parent_end, child_end = mp.Pipe()
+        pid = os.fork()
+        if pid == 0:  # the query process
+            code = 0
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                conn.close()
+                parent_end.close()
+                _serve(store or EmbeddedStore(Path(path), in_memory=in_memory), child_end, limits)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        conn.send(pid)
+        reduction.send_handle(conn, parent_end.fileno(), os.getppid())
+        parent_end.close()
 
 
 class _Child:
-    def __init__(self, context: mp.context.BaseContext, path: str, limits: Limits) -> None:
-        self.conn, child_conn = context.Pipe()
-        self.process = context.Process(target=_child, args=(path, child_conn, limits), daemon=True)
-        self.process.start()
-        child_conn.close()
-        if not self.conn.poll(60) or self.conn.recv() != "ready":
-            self.kill()
-            raise RuntimeError("a query process failed to start")
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid, self.conn = pid, conn
+        self.idle_since = time.monotonic()
 
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(5)
+    def kill(self, wait: float = 2.0) -> None:
+        """Kill the process and wait (a little) until it is gone: its CPU is free when this returns."""
         self.conn.close()
-
-
-ERRORS = {"syntax": QuerySyntaxError, "too-large": ResultTooLarge, "failed": QueryFailed}
+        deadline = time.monotonic() + wait
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            while time.monotonic() < deadline:
+                time.sleep(0.002)
+                os.kill(self.pid, 0)  # the zygote ignores SIGCHLD: the kernel reaps it at once
+        except ProcessLookupError:
+            pass
 
 
 class Executor:
     """An elastic pool of query processes over one store directory.
 
-    ``warm`` idle processes are kept ready; under load the pool grows to
-    ``most`` processes and shrinks back when the burst is over. A query still
-    running after ``slow_after`` seconds has its process lowered to the least
-    CPU priority, so that a flood of heavy queries cannot starve the light
-    ones; such a process is replaced by a fresh one once its query ends.
+    ``warm`` processes are started at once; under load the pool grows to
+    ``most`` processes and keeps them while they are in use, so that a burst
+    does not start and kill processes continuously; a process beyond ``warm``
+    that stayed idle for ``linger`` seconds is retired, so that memory comes
+    back to its baseline after the burst. A query still running after
+    ``slow_after`` seconds has its process lowered to the least CPU priority,
+    so that a flood of heavy queries cannot starve the light ones; such a
+    process, and one whose query ran past the budget, is replaced by a fresh
+    one once its query ends.
     """
 
     def __init__(
@@ -123,28 +213,76 @@ class Executor:
         most: int = 16,
         limits: Limits | None = None,
         slow_after: float = 0.25,
+        in_memory: bool = True,
+        linger: float = 1.0,
     ) -> None:
         self.path = str(store_path)
+        self.linger = linger
         self.limits = limits or Limits()
+        self.in_memory = in_memory
         self.warm, self.most, self.slow_after = warm, max(most, warm, 1), slow_after
-        # A fork server that has already imported pyoxigraph starts processes in
-        # milliseconds, so a burst does not wait on interpreter start-ups.
+        # A fork server that has already imported pyoxigraph starts the zygote quickly.
         self._context = mp.get_context("forkserver")
         self._context.set_forkserver_preload(["tkg.executor"])
         self._cond = threading.Condition()
+        self._zygote_lock = threading.Lock()
         self._idle: list[_Child] = []
         self._all: set[_Child] = set()
         self._count = 0  # processes alive or being started
         self._starting = 0
+        self._closed = threading.Event()
+        self._start_zygote()
         for _ in range(warm):
             child = self._start()
             with self._cond:
                 self._count += 1
                 self._idle.append(child)
+        threading.Thread(target=self._retire_idle, daemon=True).start()
         atexit.register(self.close)
 
+    def _retire_idle(self) -> None:
+        """Retire processes beyond ``warm`` that stayed idle for ``linger`` seconds (a burst is over)."""
+        while not self._closed.wait(self.linger / 2):
+            now = time.monotonic()
+            retired = []
+            with self._cond:
+                # the oldest idle first: acquire takes the most recently used
+                for child in list(self._idle):
+                    if self._count <= self.warm:
+                        break
+                    if now - child.idle_since >= self.linger:
+                        self._idle.remove(child)
+                        self._all.discard(child)
+                        self._count -= 1
+                        retired.append(child)
+            for child in retired:
+                with contextlib.suppress(OSError):
+                    child.conn.send(None)
+                child.kill()
+
+    def _start_zygote(self) -> None:
+        conn, remote = self._context.Pipe()
+        process = self._context.Process(
+            target=_zygote, args=(self.path, self.in_memory, self.limits, remote), daemon=True
+        )
+        process.start()
+        remote.close()
+        if not conn.poll(120) or conn.recv() != "ready":
+            process.kill()
+            raise RuntimeError(f"the query processes' store could not be loaded from {self.path}")
+        self._zygote, self._zygote_conn = process, conn
+
     def _start(self) -> _Child:
-        child = _Child(self._context, self.path, self.limits)
+        with self._zygote_lock:
+            if not self._zygote.is_alive():
+                self._start_zygote()
+            self._zygote_conn.send("fork")
+            pid = self._zygote_conn.recv()
+            conn = Connection(reduction.recv_handle(self._zygote_conn))
+        child = _Child(pid, conn)
+        if not conn.poll(60) or conn.recv() != "ready":
+            child.kill()
+            raise RuntimeError("a query process failed to start")
         with self._cond:
             self._all.add(child)
         return child
@@ -168,12 +306,12 @@ class Executor:
                     self._count -= 1
                     self._cond.notify()
                 raise
-        self._top_up()
         return child
 
     def _release(self, child: _Child, reusable: bool) -> None:
         with self._cond:
-            if reusable and len(self._idle) < self.warm:
+            if reusable:
+                child.idle_since = time.monotonic()
                 self._idle.append(child)
                 self._cond.notify()
                 return
@@ -208,22 +346,15 @@ class Executor:
             self._idle.append(child)
             self._cond.notify()
 
-    def run(
-        self,
-        query: str,
-        dataset: Dataset,
-        media_types: dict[Kind, str],
-        base_iri: str | None = None,
-        substitutions: Substitutions | None = None,
-    ) -> Answer:
-        """Answer a query within the time budget, or raise; ``substitutions`` bind variables to terms."""
+    def run(self, task: Task) -> Answer | Reply:
+        """Answer a task within the time budget, or raise a :class:`~tkg.store.QueryError`."""
         child = self._acquire()
         demoted = False
         try:
-            child.conn.send(Task(query, dataset, media_types, base_iri, dict(substitutions or {})))
+            child.conn.send(task)
             finished = child.conn.poll(min(self.slow_after, self.limits.timeout))
             if not finished:
-                demoted = _lower_priority(child.process.pid)
+                demoted = _lower_priority(child.pid)
                 finished = child.conn.poll(max(self.limits.timeout - self.slow_after, 0))
             reply = child.conn.recv() if finished else None
         except (EOFError, OSError):
@@ -237,20 +368,41 @@ class Executor:
         status, value = reply
         if status == "ok":
             return value
-        raise ERRORS[status](value)
+        raise QUERY_ERRORS[status](value)
 
     def pids(self) -> list[int]:
         """The process ids of the query processes (for monitoring and tests)."""
         with self._cond:
-            return sorted(c.process.pid for c in self._all if c.process.pid is not None)
+            return sorted(c.pid for c in self._all)
 
     def close(self) -> None:
+        self._closed.set()
         with self._cond:
             children, self._all, self._idle = list(self._all), set(), []
         for child in children:
             with contextlib.suppress(OSError):
                 child.conn.send(None)
             child.kill()
+        with contextlib.suppress(OSError):
+            self._zygote_conn.send(None)
+        self._zygote.join(5)
+        if self._zygote.is_alive():
+            self._zygote.kill()
+
+
+class InProcess:
+    """The same tasks answered in this process, without a budget: for the CLI, scripts and unit tests."""
+
+    def __init__(self, store: EmbeddedStore, limits: Limits | None = None) -> None:
+        self.store, self.limits = store, limits or Limits()
+
+    def run(self, task: Task) -> Answer | Reply:
+        try:
+            return execute(self.store, task, self.limits)
+        except QueryError:
+            raise
+        except Exception as error:  # raised by pyoxigraph while evaluating
+            raise QueryFailed(f"{type(error).__name__}: {error}") from error
 
 
 def _lower_priority(pid: int | None) -> bool:

@@ -13,19 +13,9 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from .namespaces import ORG, TKG
-from .store import GraphStore
+import pyoxigraph as ox
 
-STEPS = f"""
-PREFIX tkg: <{TKG}>
-PREFIX org: <{ORG}>
-SELECT DISTINCT ?child ?parent ?event ?date ?class WHERE {{
-  ?event a tkg:LineageEvent ; org:originalOrganization ?parent ; org:resultingOrganization ?child .
-  ?child tkg:derivedFrom ?parent .
-  OPTIONAL {{ ?event tkg:date|tkg:from ?date }}
-  OPTIONAL {{ ?event a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf> tkg:LineageEvent }}
-}}
-"""
+from .reads import Reader, value
 
 
 @dataclass(frozen=True)
@@ -42,15 +32,17 @@ class Step:
 class Lineage:
     """The one-step lineage graph of a store, with the events behind each step."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, reader: Reader) -> None:
         steps: dict[tuple[str, str, str], Step] = {}
-        for row in store.query(STEPS).solutions():
-            key = (row["child"].value, row["parent"].value, row["event"].value)
-            cls = row["class"].value if row["class"] is not None else None
+        for row in reader.select("lineage-steps"):
+            child, parent, event = row["child"], row["parent"], row["event"]
+            assert isinstance(child, ox.NamedNode) and isinstance(parent, ox.NamedNode)
+            assert isinstance(event, ox.NamedNode | ox.BlankNode)
+            key = (child.value, parent.value, event.value)
+            cls = value(row, "class")
             if key in steps and (steps[key].event_class or cls is None):
                 continue
-            date = row["date"].value if row["date"] is not None else None
-            steps[key] = Step(*key, date, cls)
+            steps[key] = Step(*key, value(row, "date"), cls)
         self.up: dict[str, list[Step]] = defaultdict(list)
         for step in sorted(steps.values(), key=lambda s: (s.date or "9999", s.event)):
             self.up[step.child].append(step)

@@ -15,8 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from .namespaces import BASE, ID
-from .store import GraphStore
+from .reads import Reader
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 NAMES = (
@@ -27,14 +29,6 @@ NAMES = (
     "http://xmlns.com/foaf/0.1/name",
     "http://purl.org/dc/terms/title",
 )
-QUERY = """
-SELECT ?x ?p ?name WHERE {{
-  VALUES ?p {{ {predicates} }}
-  ?x ?p ?name FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}") && isLiteral(?name))
-}}"""
-LABEL_QUERY = """SELECT ?x ?label WHERE {{
-  ?x <{label}> ?label FILTER(STRSTARTS(STR(?x), "{base}"))
-}}"""
 NON_WORD = re.compile(r"[\W_]+")
 KIND_WEIGHT = {"org": 4, "person": 3, "event": 2, "position": 2, "periodical": 1, "term": 1}
 #: Their labels are made by the build from a quote or a triple: descriptions, not names to search.
@@ -75,17 +69,20 @@ def kind_of(iri: str) -> str:
 class SearchIndex:
     """The names of every resource and ontology term of a store."""
 
-    def __init__(self, store: GraphStore) -> None:
-        predicates = " ".join(f"<{p}>" for p in NAMES)
+    def __init__(self, reader: Reader) -> None:
         self.names: list[Name] = []
-        for row in store.query(QUERY.format(predicates=predicates, base=BASE)).solutions():
-            literal = row["name"]
+        rows = reader.select("search-names", p=[ox.NamedNode(p) for p in NAMES], base=ox.Literal(BASE))
+        for row in rows:
+            literal, subject, predicate = row["name"], row["x"], row["p"]
+            if not isinstance(literal, ox.Literal) or not isinstance(subject, ox.NamedNode):
+                continue
             folded = fold(literal.value)
-            if folded and kind_of(row["x"].value) not in UNNAMED_KINDS:
-                main = row["p"].value == RDFS_LABEL and literal.language in ("en", None)
+            if folded and kind_of(subject.value) not in UNNAMED_KINDS:
+                main = isinstance(predicate, ox.NamedNode) and predicate.value == RDFS_LABEL
+                main = main and literal.language in ("en", None)
                 self.names.append(
                     Name(
-                        row["x"].value, literal.value, literal.language, main, folded, folded.replace(" ", "")
+                        subject.value, literal.value, literal.language, main, folded, folded.replace(" ", "")
                     )
                 )
         self.labels: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""What the pictures draw, read from the graph through the executor (time budget and caps apply)."""
+"""What the pictures draw, read from the graph through the read path (time budget and caps apply)."""
 
 from __future__ import annotations
 
@@ -6,46 +6,24 @@ import pyoxigraph as ox
 
 from tkg.canned import load_all
 from tkg.namespaces import ID
+from tkg.reads import one, value
 
-from ..results import local_path, select
+from ..context import reader
+from ..results import local_path
 from . import family_tree, positions, timeline
 
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-LABEL = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-SELECT ?_iri ?label ?organisation WHERE {
-  ?_iri rdfs:label ?label .
-  BIND (EXISTS { ?_iri a tkg:Organisation } AS ?organisation)
-} LIMIT 1"""
-
-STANCES = """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?stance ?holder ?holderLabel ?position ?positionLabel ?date ?from ?until WHERE {
-  ?stance a tkg:Stance ; tkg:holder ?holder ; tkg:position ?position .
-  ?holder rdfs:label ?holderLabel . ?position skos:prefLabel ?positionLabel .
-  OPTIONAL { ?stance tkg:date ?date }
-  OPTIONAL { ?stance tkg:from ?from }
-  OPTIONAL { ?stance tkg:until ?until }
-} ORDER BY ?stance"""
-
-POSITIONS = """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?position ?label WHERE { ?position skos:inScheme tkg:USSRPositions ; skos:prefLabel ?label }
-ORDER BY ?label"""
-
-
-def _value(row: dict, name: str) -> str | None:
-    return row[name]["value"] if name in row else None
+def _text(row: dict, name: str) -> str:
+    return value(row, name) or ""
 
 
 def label_of(iri: str) -> tuple[str | None, bool]:
     """The English label of a resource (None if unknown to the graph), and whether it is an organisation."""
-    _vars, rows = select(LABEL, {"_iri": ox.NamedNode(iri)})
-    if not rows:
+    rows = reader().select("label", iri=ox.NamedNode(iri))
+    label, organisation = one(rows, "label"), one(rows, "organisation")
+    if not isinstance(label, ox.Literal):
         return None, False
-    return rows[0]["label"]["value"], rows[0]["organisation"]["value"] == "true"
+    return label.value, isinstance(organisation, ox.Literal) and organisation.value == "true"
 
 
 def org_iri(slug: str) -> str:
@@ -59,18 +37,17 @@ def family_tree_svg(iri: str) -> str:
     steps = []
     for name in ("ancestors", "descendants"):
         query = queries[name]
-        _vars, rows = select(query.text, query.bind({"org": iri}))
-        for row in rows:
-            parent, child = row["ancestor"]["value"], row["derivative"]["value"]
-            labels[parent], labels[child] = row["ancestorLabel"]["value"], row["derivativeLabel"]["value"]
+        for row in reader().rows(query.text, query.bind({"org": iri})):
+            parent, child = _text(row, "ancestor"), _text(row, "derivative")
+            labels[parent], labels[child] = _text(row, "ancestorLabel"), _text(row, "derivativeLabel")
             steps.append(
                 family_tree.Step(
                     parent,
                     child,
-                    row["kind"]["value"],
-                    row["event"]["value"],
-                    row["eventLabel"]["value"],
-                    _value(row, "date"),
+                    _text(row, "kind"),
+                    _text(row, "event"),
+                    _text(row, "eventLabel"),
+                    value(row, "date"),
                 )
             )
     unique = {(s.parent, s.child, s.event): s for s in steps}
@@ -80,37 +57,33 @@ def family_tree_svg(iri: str) -> str:
 
 def timeline_svg(first: int, last: int) -> str:
     query = load_all()["timeline"]
-    _vars, rows = select(query.text, query.bind({"from": str(first), "to": str(last)}))
+    rows = reader().rows(query.text, query.bind({"from": str(first), "to": str(last)}))
     events, seen = [], set()
     for row in rows:
-        iri = row["event"]["value"]
+        iri = _text(row, "event")
         if iri in seen:
             continue
         seen.add(iri)
-        events.append(
-            timeline.Event(iri, row["eventLabel"]["value"], row["kind"]["value"], row["date"]["value"])
-        )
+        events.append(timeline.Event(iri, _text(row, "eventLabel"), _text(row, "kind"), _text(row, "date")))
     links = {e.iri: path for e in events if (path := local_path(e.iri))}
     return timeline.render(events, links, f"Events from {first} to {last}")
 
 
 def positions_svg() -> str:
-    _vars, rows = select(STANCES)
     stances = [
         positions.Stance(
-            r["stance"]["value"],
-            r["holder"]["value"],
-            r["holderLabel"]["value"],
-            r["position"]["value"],
-            r["positionLabel"]["value"],
-            _value(r, "date"),
-            _value(r, "from"),
-            _value(r, "until"),
+            _text(r, "stance"),
+            _text(r, "holder"),
+            _text(r, "holderLabel"),
+            _text(r, "position"),
+            _text(r, "positionLabel"),
+            value(r, "date"),
+            value(r, "from"),
+            value(r, "until"),
         )
-        for r in rows
+        for r in reader().select("stance-chart")
     ]
-    _vars, concept_rows = select(POSITIONS)
-    concepts = [(r["position"]["value"], r["label"]["value"]) for r in concept_rows]
+    concepts = [(_text(r, "position"), _text(r, "label")) for r in reader().select("positions")]
     used = {s.position for s in stances}
     concepts = [c for c in concepts if c[0] in used] + [c for c in concepts if c[0] not in used]
     links = {s.iri: path for s in stances if (path := local_path(s.iri))}

@@ -1,0 +1,103 @@
+"""The pool of query processes over a store of a few triples: memory or disk, bursts, the budget kill."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.unit.stores import EX, HEAVY, make_store
+from tkg.executor import Executor, Limits, Task
+from tkg.store import Boolean, QueryTimeout, Rows
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return make_store(tmp_path / "build")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+@pytest.mark.parametrize("dumps", [True, False])
+def test_memory_and_disk_give_the_same_answers(tmp_path: Path, in_memory: bool, dumps: bool) -> None:
+    executor = Executor(make_store(tmp_path / "build", dumps), warm=1, most=2, in_memory=in_memory)
+    try:
+        rows = executor.run(Task(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}"))
+        assert isinstance(rows, Rows) and rows.rows == [{"s": ox.NamedNode(f"{EX}s3")}]
+        assert executor.run(Task("ASK { ?s ?p ?o }")) == Boolean(True)
+    finally:
+        executor.close()
+
+
+def burst(executor: Executor, size: int) -> None:
+    """``size`` queries at once (their processes taken together, then given back)."""
+    children = [executor._acquire() for _ in range(size)]
+    for child in children:
+        executor._release(child, reusable=True)
+
+
+def test_the_pool_keeps_its_processes_across_bursts(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=4, linger=5)
+    try:
+        burst(executor, 3)
+        after_burst = executor.pids()
+        assert len(after_burst) == 3
+        for _ in range(5):
+            burst(executor, 3)
+            executor.run(Task("ASK {}"))
+        assert executor.pids() == after_burst, "processes were killed or started between bursts"
+    finally:
+        executor.close()
+
+
+def test_the_pool_shrinks_back_once_a_burst_is_over(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=4, linger=0.2)
+    try:
+        warm = executor.pids()
+        burst(executor, 4)
+        extra = set(executor.pids()) - set(warm)
+        assert len(extra) == 3
+        deadline = time.monotonic() + 5
+        while len(executor.pids()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(executor.pids()) == 1
+        assert executor.run(Task("ASK {}")) == Boolean(True)
+    finally:
+        executor.close()
+
+
+def test_a_query_past_its_budget_is_killed_and_replaced(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)
+    try:
+        before = executor.pids()
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout) as stopped:
+            executor.run(Task(HEAVY))
+        assert time.monotonic() - started < 5
+        assert stopped.value.status == 503 and stopped.value.retry_after
+        assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
+        assert executor.run(Task("ASK {}")) == Boolean(True)
+        assert not set(before) & set(executor.pids())
+    finally:
+        executor.close()
+
+
+def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=2, most=2)
+    pids = executor.pids()
+    executor.close()
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in pids)
