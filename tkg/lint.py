@@ -59,6 +59,7 @@ _MONTH_WORD = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(uary|ruary|ch|il|e|y|ust|ember|ober)?\b\.?",
     re.IGNORECASE,
 )
+_DAY = re.compile(r"(?<![\d-])(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
 #: Characters of the article read around a quote when looking for the year that dates it.
 NEARBY = 1500
 
@@ -275,8 +276,8 @@ class Linter:
                     "year-in-name",
                     ERROR,
                     org,
-                    f"the name \u201c{name}\u201d carries a year; give the period as tkg:founded/tkg:dissolved "
-                    "and disambiguate by country in parentheses",
+                    f"the name \u201c{name}\u201d carries a year; give the period as "
+                    "tkg:founded/tkg:dissolved and disambiguate by country in parentheses",
                     quote=name,
                 )
 
@@ -384,7 +385,7 @@ class Linter:
         by_name: dict[tuple[str, frozenset], list[Node]] = defaultdict(list)
         for org in orgs:
             by_name[(fold(self.label(org)), countries[org])].append(org)
-        for (name, _), group in sorted(by_name.items(), key=lambda kv: kv[0][0]):
+        for _key, group in sorted(by_name.items(), key=lambda kv: kv[0][0]):
             for a, b in combinations(group, 2):
                 self.add(
                     "two-iris",
@@ -413,23 +414,25 @@ class Linter:
                     "with two IRIs? keep one (the other owl:deprecated with dcterms:isReplacedBy)",
                     quote=self.label(b),
                 )
-        leaders: dict[tuple[Node, frozenset], list[Node]] = defaultdict(list)
-        for org in orgs:
-            for person in self.data.objects(org, TKG.leader):
-                if countries[org]:
-                    leaders[(person, countries[org])].append(org)
-        for (person, _), group in sorted(leaders.items(), key=lambda kv: str(kv[0][0])):
-            for a, b in combinations(group, 2):
-                if frozenset((a, b)) in linked or self._descends(a, b) or self._descends(b, a):
-                    continue
-                self.add(
-                    "two-iris",
-                    WARNING,
-                    b,
-                    f"{a} and {b} have the same leader {self.label(person)} and country and no event between "
-                    "them: one organisation with two IRIs, or a missing renaming/split/fusion?",
-                    quote=self.label(b),
-                )
+        shared_leaders: dict[frozenset[Node], set[Node]] = defaultdict(set)
+        for person in set(self.data.objects(None, TKG.leader)):
+            led = [o for o in self.data.subjects(TKG.leader, person) if countries.get(o)]
+            for a, b in combinations(sorted(led, key=str), 2):
+                if countries[a] == countries[b]:
+                    shared_leaders[frozenset((a, b))].add(person)
+        for pair, people in sorted(shared_leaders.items(), key=lambda kv: sorted(map(str, kv[0]))):
+            a, b = sorted(pair, key=str)
+            if pair in linked or self._descends(a, b) or self._descends(b, a):
+                continue
+            names = ", ".join(sorted(self.label(p) for p in people))
+            self.add(
+                "two-iris",
+                WARNING,
+                b,
+                f"{a} and {b} have the same leader ({names}) and country and no event between them: "
+                "one organisation with two IRIs, or a missing renaming/split/fusion?",
+                quote=self.label(b),
+            )
 
     def _linked_pairs(self) -> set[frozenset[Node]]:
         """Organisations an event, a structural link or a shared ancestor connects: distinct on purpose."""
@@ -523,7 +526,7 @@ class Linter:
                         "own-evidence",
                         ERROR,
                         org,
-                        f"tkg:{prop.fragment} {value} has no evidence: no event with that date and no tkg:Claim",
+                        f"tkg:{prop.fragment} {value} has no evidence: no event with that date, no tkg:Claim",
                     )
 
     def date_precision(self) -> None:
@@ -542,63 +545,61 @@ class Linter:
             if not quotes:
                 continue  # own-evidence reports it
             subject = self.data.value(node, RDF.subject) if isinstance(node, BNode) else node
-            verdicts = [self._supports(value, source, quote) for source, quote in quotes]
-            if any(v is None for v in verdicts):
+            verdict = self._supports(value, quotes)
+            if verdict is None:
                 continue
-            severity = ERROR if all(v[0] == ERROR for v in verdicts) else WARNING
-            reason = next(v[1] for v in verdicts if v[0] == severity)
             where = self.sources.locate(str(subject)) if isinstance(subject, URIRef) else None
             if where is None or where == (None, None):
                 where = self.sources.locate_quote(quotes[0][1])
             self.add(
                 "date-precision",
-                severity,
+                verdict[0],
                 subject if subject is not None else node,
-                f"{prop.fragment} {value} ({_precision(value)}): {reason}",
+                f"{prop.fragment} {value} ({_precision(value)}): {verdict[1]}",
                 quote=quotes[0][1],
                 where=where,
             )
 
-    def _supports(self, value: Literal, source: str, quote: str) -> tuple[str, str] | None:
-        """``None`` if the quote gives the date at its precision, else (severity, why not)."""
-        span = Span.of(value)
-        year, month, day = span.start
-        text = quote.lower()
+    def _supports(self, value: Literal, quotes: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """``None`` if the quotes together give the date at its precision, else (severity, why not).
+
+        Certain (errors): a month or a day that no quote names, a year the article never
+        mentions. Unsure (warnings): another month or day named, a year only in the text
+        before the quote (the curator read it there), or a year somewhere else in the article.
+        """
+        year, month, day = Span.of(value).start
+        texts = [quote.lower() for _source, quote in quotes]
         precision = _precision(value)
         if precision in ("month", "day"):
-            months = {_month_number(m.group(0)) for m in _MONTH_WORD.finditer(text)} - {None}
-            numeric = re.search(rf"\b{year}-{month:02d}\b", text)
-            if month not in months and not numeric:
+            months = {_month_number(m.group(0)) for t in texts for m in _MONTH_WORD.finditer(t)} - {None}
+            if month not in months and not any(re.search(rf"\b{year}-{month:02d}\b", t) for t in texts):
                 if months:
-                    return (
-                        WARNING,
-                        f"the quote names another month ({', '.join(MONTHS[m - 1] for m in months)})",
-                    )
-                return (
-                    ERROR,
-                    "the quote names no month: give the year only, or quote the sentence with the month",
-                )
+                    named = ", ".join(MONTHS[m - 1] for m in sorted(months))
+                    return WARNING, f"the quotes name another month ({named})"
+                return ERROR, "no quote names the month: give the year only, or quote the sentence that does"
         if precision == "day":
-            days = {int(d) for d in re.findall(r"(?<![\d-])(\d{1,2})(?:st|nd|rd|th)?(?![\d])", text)}
-            if day not in days and not re.search(rf"\b{year}-{month:02d}-{day:02d}\b", text):
+            days = {int(d) for t in texts for d in _DAY.findall(t)}
+            if day not in days:
                 if days & set(range(1, 32)):
-                    return WARNING, "the quote's day numbers do not include this day"
-                return ERROR, "the quote gives no day: use xsd:gYearMonth or xsd:gYear"
-        if _mentions_year(text, year):
+                    return WARNING, "the quotes' day numbers do not include this day"
+                return ERROR, "no quote gives the day: use xsd:gYearMonth or xsd:gYear"
+        if any(_mentions_year(t, year) for t in texts):
             return None
-        article = self.articles.text(self.source_file(source) or "")
-        if article is None:
-            return None  # validation reports a missing article
-        at = article.find(normalise(quote))
-        nearby = article[max(0, at - NEARBY) : at] if at >= 0 else ""
-        if _mentions_year(nearby, year):
+        before = []
+        for source, quote in quotes:
+            article = self.articles.text(self.source_file(source) or "")
+            if article is None:
+                return None  # validation reports a missing article
+            at = article.find(normalise(quote))
+            before.append((article, article[max(0, at - NEARBY) : at] if at >= 0 else ""))
+        if any(_mentions_year(nearby, year) for _article, nearby in before):
             return WARNING, (
-                f"the quote has no {year}; the text before it has: quote the sentence that dates it "
-                "(as a second tkg:evidence) or leave it undated"
+                f"no quote has {year}; the text before one has: quote the sentence that dates it "
+                "(a second tkg:evidence) or leave it undated"
             )
-        if not _mentions_year(article, year):
+        if not any(_mentions_year(article, year) for article, _nearby in before):
             return ERROR, f"{year} is nowhere in the article"
-        return WARNING, f"the quote has no {year}, nor the {NEARBY} characters before it"
+        return WARNING, f"no quote has {year}, nor the {NEARBY} characters before them"
 
 
 def _month_number(word: str) -> int | None:
