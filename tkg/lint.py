@@ -134,12 +134,14 @@ class Sources:
 
     def __init__(self, files: Iterable[Path]) -> None:
         self.files = list(files)
+        self.texts: dict[str, str] = {}
         self.lines: dict[str, list[str]] = {}
         self.prefixes: dict[str, dict[str, str]] = {}
         self.typed_in: dict[str, list[str]] = defaultdict(list)
         self.subject_in: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
             text = path.read_text(encoding="utf-8")
+            self.texts[path.name] = text
             self.lines[path.name] = text.splitlines()
             self.prefixes[path.name] = {ns: p or "" for p, ns in _PREFIX.findall(text)}
             for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
@@ -162,18 +164,12 @@ class Sources:
 
     def line_of(self, iri: str, file: str) -> int | None:
         """The first line of ``file`` where ``iri`` is a subject (starts a line), else where it occurs."""
-        patterns = [
-            re.compile(r"(?<![\w:/-])" + re.escape(form) + r"(?![\w-])") for form in self.names(iri, file)
-        ]
-        anywhere = None
-        for number, text in enumerate(self.lines.get(file, []), 1):
-            for pattern in patterns:
-                match = pattern.search(text)
-                if match:
-                    if not text[: match.start()].strip():
-                        return number
-                    anywhere = anywhere or number
-        return anywhere
+        text = self.texts.get(file, "")
+        names = "|".join(re.escape(form) for form in self.names(iri, file))
+        match = re.search(rf"^[ \t]*(?:{names})(?![\w-])", text, re.MULTILINE) or re.search(
+            rf"(?<![\w:/-])(?:{names})(?![\w-])", text
+        )
+        return text.count("\n", 0, match.start()) + 1 if match else None
 
     def locate(self, iri: str, files: Iterable[str] | None = None) -> tuple[str | None, int | None]:
         """The file and line that define ``iri`` (or first mention it)."""
@@ -206,7 +202,7 @@ class Linter:
         self.data = data
         self.articles = articles
         self.sources = Sources(files)
-        self.superclasses = _superclasses(ontology + data)
+        self.superclasses = _superclasses(ontology, data)
         self.deprecated = {s for s in data.subjects(OWL.deprecated, Literal(True))}
         self.types: dict[Node, set[Node]] = defaultdict(set)
         for s, cls in data.subject_objects(RDF.type):
@@ -395,23 +391,27 @@ class Linter:
                     "(the other owl:deprecated with dcterms:isReplacedBy) or disambiguate the names",
                     quote=self.label(b),
                 )
-        names: dict[Node, set[str]] = {
-            o: {fold(str(n)) for n in self.data.objects(o, SKOS.altLabel) if len(fold(str(n))) > 6}
-            for o in orgs
-        }
-        for a, b in combinations(orgs, 2):
-            if countries[a] != countries[b] or frozenset((a, b)) in linked:
-                continue
-            if fold(self.label(a)) == fold(self.label(b)):
-                continue  # reported above
-            shared = sorted(({fold(self.label(a))} | names[a]) & ({fold(self.label(b))} | names[b]))
-            if shared and not self._descends(a, b) and not self._descends(b, a):
+        label = {o: fold(self.label(o)) for o in orgs}
+        by_any_name: dict[str, set[Node]] = defaultdict(set)
+        for org in orgs:  # acronyms are too short to tell organisations apart
+            by_any_name[label[org]].add(org)
+            for name in self.data.objects(org, SKOS.altLabel):
+                if len(fold(str(name))) > 6:
+                    by_any_name[fold(str(name))].add(org)
+        shared_names: dict[tuple[Node, Node], set[str]] = defaultdict(set)
+        for name, group in by_any_name.items():
+            for a, b in combinations(sorted(group, key=str), 2):
+                shared_names[(a, b)].add(name)
+        for (a, b), shared in sorted(shared_names.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+            if countries[a] != countries[b] or frozenset((a, b)) in linked or label[a] == label[b]:
+                continue  # other countries, related on purpose, or reported above
+            if not self._descends(a, b) and not self._descends(b, a):
                 self.add(
                     "two-iris",
                     WARNING,
                     b,
-                    f"{a} and {b} share the name \u201c{shared[0]}\u201d and their country: one organisation "
-                    "with two IRIs? keep one (the other owl:deprecated with dcterms:isReplacedBy)",
+                    f"{a} and {b} share the name \u201c{min(shared)}\u201d and their country:"
+                    " one organisation with two IRIs? keep one (the other deprecated, isReplacedBy the one)",
                     quote=self.label(b),
                 )
         shared_leaders: dict[frozenset[Node], set[Node]] = defaultdict(set)
@@ -625,11 +625,12 @@ def _mentions_year(text: str, year: int) -> bool:
     return False
 
 
-def _superclasses(graph: Graph) -> dict[Node, set[Node]]:
+def _superclasses(*graphs: Graph) -> dict[Node, set[Node]]:
     """Each class with itself and all its superclasses (``rdfs:subClassOf`` closed by hand)."""
     direct: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in graph.subject_objects(RDFS.subClassOf):
-        direct[sub].add(sup)
+    for graph in graphs:
+        for sub, sup in graph.subject_objects(RDFS.subClassOf):
+            direct[sub].add(sup)
     closed: dict[Node, set[Node]] = {}
     for cls in list(direct):
         seen, todo = {cls}, [cls]
