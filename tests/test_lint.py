@@ -78,13 +78,13 @@ o:beta-group a tkg:Group ; rdfs:label "Beta Group"@en ; tkg:country country:ruri
 """
 
 
-def run_lint(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
+def run_lint(tmp_path: Path, files: dict[str, str], extra: str = "") -> list[Finding]:
     """Write ``files`` (Turtle bodies) beside the base world and lint them as the build would."""
     data = tmp_path / "data"
     seeds = tmp_path / "seeds"
     data.mkdir()
     seeds.mkdir()
-    (seeds / "chronicle.txt").write_text(CHRONICLE, encoding="utf-8")
+    (seeds / "chronicle.txt").write_text(CHRONICLE + extra, encoding="utf-8")
     (seeds / "annals.txt").write_text(ANNALS, encoding="utf-8")
     (data / "base.ttl").write_text(PREFIXES + BASE, encoding="utf-8")
     for name, body in files.items():
@@ -374,3 +374,21 @@ def test_the_build_fails_on_a_lint_error_and_keeps_the_previous_store(fixture_se
     result = run_cli(fixture_settings, "validate")
     assert result.returncode == 1 and "year-in-name" in result.stderr
     assert fixture_settings.current_store.resolve() == good and manifest.version
+
+
+def test_a_range_cut_to_its_start_is_a_warning(tmp_path: Path) -> None:
+    """``17 July-1 September`` is not one day, nor ``1955-56`` one year; ``3-5 March`` is inside a month."""
+    article = "The Alpha League held a congress on 17 July-1 September 1955. It met again on 3-5 March 1956."
+    cases = {
+        "cut": (split("1955-07-17", "date", "on 17 July-1 September 1955"), True),
+        "month": (split("1956-03", "gYearMonth", "It met again on 3-5 March 1956."), False),
+        "day": (split("1956-03-03", "date", "It met again on 3-5 March 1956."), True),
+    }
+    for name, (body, warned) in cases.items():
+        (tmp_path / name).mkdir()
+        findings = run_lint(tmp_path / name, {"a.ttl": ALPHA + body}, extra=article)
+        assert not only(findings, "date-precision")
+        ranges = [f for f in only(findings, "date-precision", WARNING) if "range" in f.message]
+        assert bool(ranges) == warned, name
+        if warned:
+            assert ranges[0].file == "a.ttl" and ranges[0].quote in article

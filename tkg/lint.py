@@ -546,6 +546,8 @@ class Linter:
                 continue  # own-evidence reports it
             subject = self.data.value(node, RDF.subject) if isinstance(node, BNode) else node
             verdict = self._supports(value, quotes)
+            if verdict is None and prop == TKG.date:
+                verdict = _range_cut(value, [quote for _source, quote in quotes])
             if verdict is None:
                 continue
             where = self.sources.locate(str(subject)) if isinstance(subject, URIRef) else None
@@ -600,6 +602,46 @@ class Linter:
         if not any(_mentions_year(article, year) for article, _nearby in before):
             return ERROR, f"{year} is nowhere in the article"
         return WARNING, f"no quote has {year}, nor the {NEARBY} characters before them"
+
+
+_YEAR_RANGE = re.compile(r"(?<!\d)(\d{4})\s*[-\u2013]\s*(\d{2}|\d{4})(?!\d)")
+_DAY_RANGE = re.compile(r"(?<!\d)(\d{1,2})(?:\s+([a-z]+))?\s*[-\u2013]\s*(\d{1,2})\s+([a-z]+)", re.IGNORECASE)
+
+
+def _range_cut(value: Literal, quotes: list[str]) -> tuple[str, str] | None:
+    """A warning if a date is the start of a range its quote gives (``17 July-1 September``, ``1985-86``).
+
+    A month covers a range inside it (``17-19 May``), a year one inside the year.
+
+
+    >>> _range_cut(Literal("1985", datatype=XSD.gYear), ["The split in 1985-86 enabled"])[1][:30]
+    'the quote gives a range (1985-'
+    >>> _range_cut(Literal("1985", datatype=XSD.gYear), ["The split in 1985 enabled"]) is None
+    True
+    """
+    year, month, day = Span.of(value).start
+    precision = _precision(value)
+    for quote in quotes:
+        for match in _YEAR_RANGE.finditer(quote):
+            if int(match.group(1)) == year:
+                return WARNING, _cut(match.group(0))
+        if precision == "year":
+            continue
+        for match in _DAY_RANGE.finditer(quote):
+            first, last = _month_number(match.group(2) or match.group(4)), _month_number(match.group(4))
+            if first != month or last is None:
+                continue
+            spans_months = precision == "month" and last != first
+            if spans_months or (precision == "day" and int(match.group(1)) == day):
+                return WARNING, _cut(match.group(0))
+    return None
+
+
+def _cut(text: str) -> str:
+    return (
+        f"the quote gives a range ({text}): give tkg:from and tkg:until, or the coarser precision "
+        "that covers the range"
+    )
 
 
 def _month_number(word: str) -> int | None:
