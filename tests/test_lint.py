@@ -392,3 +392,23 @@ def test_a_range_cut_to_its_start_is_a_warning(tmp_path: Path) -> None:
         assert bool(ranges) == warned, name
         if warned:
             assert ranges[0].file == "a.ttl" and ranges[0].quote in article
+
+
+def test_a_split_of_an_organisation_not_yet_founded_is_an_error(tmp_path: Path) -> None:
+    findings = run_lint(tmp_path, {"a.ttl": ALPHA + split("1949", "gYear", SPLIT_QUOTE)})
+    [finding] = only(findings, "before-founding")
+    assert finding.resource.endswith("/id/event/1949-split-of-alpha") and "Alpha League" in finding.message
+
+
+def test_an_affiliation_to_a_dissolved_organisation_is_an_error(tmp_path: Path) -> None:
+    quote = "The Beta Group joined the Alpha League in 1951."
+    dissolved = f"""
+o:alpha-league tkg:dissolved "1950"^^xsd:gYear .
+[] a tkg:Claim ; rdf:subject o:alpha-league ; rdf:predicate tkg:dissolved ; rdf:object "1950"^^xsd:gYear ;
+    tkg:evidence {q("The Alpha League was founded in 1950 in Ruritania.")} .
+"""
+    body = ALPHA + BETA + dissolved + affiliation("1951-beta-joins", "beta-group", "1951", quote)
+    [finding] = only(run_lint(tmp_path, {"a.ttl": body}), "after-dissolution")
+    assert finding.resource.endswith("/id/event/1951-beta-joins") and "dissolved: 1950" in finding.message
+    assert (finding.file, finding.line) == ("a.ttl", line_of(tmp_path, "a.ttl", "event:1951-beta-joins"))
+    assert finding.quote == quote

@@ -331,20 +331,36 @@ class Linter:
         return [(value, sorted(set(q))) for value, q in sorted(dates.items()) if Span.of(value)]
 
     def before_founding(self) -> None:
-        """An entry, affiliation or departure (or a dated link) before its organisation existed."""
-        checked = (TKG.Entry, TKG.Affiliation, TKG.Disaffiliation)
+        """An event (entry, affiliation, split…) or a dated link outside its organisations' lifetime.
+
+        The organisations an event acts on (original, host, involved; not the ones it
+        results in) must have been founded by its date and not yet dissolved.
+        """
         for event in self.instances(TKG.Event):
-            if not any(self.is_a(event, cls) for cls in checked):
-                continue
             orgs = set(self.data.objects(event, ORG.originalOrganization))
             orgs |= set(self.data.objects(event, TKG.hostOrganisation))
+            orgs |= set(self.data.objects(event, TKG.involves))
             for value in self.data.objects(event, TKG.date):
                 self._check_founded(event, value, orgs, self.quotes(event))
+                if not self.is_a(event, TKG.Dissolution):
+                    self._check_dissolved(event, value, orgs, self.quotes(event))
         for claim in sorted(set(self.data.subjects(RDF.type, TKG.Claim)), key=str):
             orgs = {self.data.value(claim, RDF.subject), self.data.value(claim, RDF.object)}
             for prop in (TKG.date, TKG["from"]):
                 for value in self.data.objects(claim, prop):
                     self._check_founded(claim, value, orgs, self.quotes(claim))
+
+    def _check_dissolved(
+        self, thing: Node, value: Node, orgs: set[Node], quotes: list[tuple[str, str]]
+    ) -> None:
+        span = Span.of(value)
+        for org in sorted(o for o in orgs if isinstance(o, URIRef) and o not in self.deprecated):
+            dates = [d for d in self.data.objects(org, TKG.dissolved) if Span.of(d)]
+            if span is None or not dates or not all(Span.of(d).before(span) for d in dates):
+                continue
+            ended = ", ".join(sorted(str(d) for d in dates))
+            message = f"dated {value}, after {self.label(org)} ({org}) was dissolved: {ended}"
+            self.add("after-dissolution", ERROR, thing, message, quote=quotes[0][1] if quotes else None)
 
     def _check_founded(
         self, thing: Node, value: Node, orgs: set[Node], quotes: list[tuple[str, str]]
