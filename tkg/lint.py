@@ -2,11 +2,12 @@
 
 SHACL (``validate``) checks the shape of each resource; these rules check what
 the claims say against each other and against their quotes: a year inside a
-name, one quote behind two events of the same kind and result, an entry or
-affiliation dated before its organisation was founded, two IRIs for one
-organisation, an entity defined in two files, a link without its own evidence,
-a date more precise than its quote. Each rule is an *error* where it is certain
-(the build fails) or a *warning* where a reader must judge (printed only).
+name, one quote behind two events of the same kind and result, an event dated
+before an organisation it acts on was founded (or after it was dissolved), two
+IRIs for one organisation, an entity defined in two files, a link without its
+own evidence, a date more precise than its quote (or a range cut to its start).
+Each rule is an *error* where it is certain (the build fails) or a *warning*
+where a reader must judge (printed only).
 
 Everything runs over the parsed rdflib graph in one pass per rule, plus one
 pyoxigraph parse per data file to know which file asserts which type (rdflib's
@@ -144,14 +145,11 @@ class Sources:
             self.texts[path.name] = text
             self.lines[path.name] = text.splitlines()
             self.prefixes[path.name] = {ns: p or "" for p, ns in _PREFIX.findall(text)}
-            for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-                subject = triple.subject
-                if not isinstance(subject, ox.NamedNode):
-                    continue
-                if path.name not in self.subject_in[subject.value]:
-                    self.subject_in[subject.value].append(path.name)
-                if triple.predicate == _OX_TYPE and path.name not in self.typed_in[subject.value]:
-                    self.typed_in[subject.value].append(path.name)
+            for subject, predicate in _subjects(path):
+                if path.name not in self.subject_in[subject]:
+                    self.subject_in[subject].append(path.name)
+                if predicate == str(RDF.type) and path.name not in self.typed_in[subject]:
+                    self.typed_in[subject].append(path.name)
 
     def names(self, iri: str, file: str) -> list[str]:
         """The ways ``iri`` can be written in ``file``: its prefixed forms and ``<iri>``."""
@@ -192,7 +190,17 @@ class Sources:
         return None, None
 
 
-_OX_TYPE = ox.NamedNode(str(RDF.type))
+def _subjects(path: Path) -> Iterable[tuple[str, str]]:
+    """``(subject IRI, predicate IRI)`` of every triple of one Turtle file (Oxigraph's parser, fast).
+
+    rdflib, which the build parsed it with, reads it if Oxigraph refuses it.
+    """
+    try:
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError:
+        graph = Graph().parse(path, format="turtle")
+        return [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
+    return [(t.subject.value, t.predicate.value) for t in triples if isinstance(t.subject, ox.NamedNode)]
 
 
 class Linter:
