@@ -412,3 +412,14 @@ o:alpha-league tkg:dissolved "1950"^^xsd:gYear .
     assert finding.resource.endswith("/id/event/1951-beta-joins") and "dissolved: 1950" in finding.message
     assert (finding.file, finding.line) == ("a.ttl", line_of(tmp_path, "a.ttl", "event:1951-beta-joins"))
     assert finding.quote == quote
+
+
+def test_one_quote_behind_two_foundings_counts_even_if_one_has_another_class_too(tmp_path: Path) -> None:
+    """A founding congress typed ``tkg:Founding`` and a conference class is still a founding."""
+    quote = "The Alpha League was founded in 1950 in Ruritania."
+    congress = founding("1950-founding-b", "1950", quote).replace(
+        "a tkg:Founding", "a tkg:Founding , <https://w3id.org/trotskyism/ontology#Conference>"
+    )
+    body = ALPHA + founding("1950-founding-a", "1950", quote) + congress
+    [finding] = only(run_lint(tmp_path, {"a.ttl": body}), "one-quote-two-events")
+    assert "two Founding events" in finding.message

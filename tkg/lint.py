@@ -293,14 +293,14 @@ class Linter:
                 by_evidence[evidence].append(event)
         for evidence, events in sorted(by_evidence.items(), key=lambda kv: str(kv[0])):
             for a, b in combinations(sorted(set(events), key=str), 2):
-                if self._kind(a) != self._kind(b) or self._result(a) != self._result(b):
-                    continue
+                if not self._kind(a) & self._kind(b) or self._result(a) != self._result(b):
+                    continue  # another kind (a founding and a split may share a sentence) or result
                 quote = str(self.data.value(evidence, OA.exact))
                 self.add(
                     "one-quote-two-events",
                     ERROR,
                     a,
-                    f"one quote is the evidence of two {self._kind_name(a)} events with the same result, "
+                    f"one quote is the evidence of two {self._kind_name(a, b)} events with the same result, "
                     f"{a} and {b}: keep one event",
                     quote=quote,
                 )
@@ -309,8 +309,8 @@ class Linter:
         generic = {TKG.Event, TKG.LineageEvent, ORG.ChangeEvent}
         return frozenset(t for t in self.data.objects(event, RDF.type) if t not in generic)
 
-    def _kind_name(self, event: Node) -> str:
-        return "/".join(sorted(str(t).rsplit("#", 1)[-1] for t in self._kind(event)))
+    def _kind_name(self, a: Node, b: Node) -> str:
+        return "/".join(sorted(str(t).rsplit("#", 1)[-1] for t in self._kind(a) & self._kind(b)))
 
     def _result(self, event: Node) -> tuple[frozenset[Node], ...]:
         resulting = frozenset(self.data.objects(event, ORG.resultingOrganization))
