@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
@@ -568,7 +568,7 @@ class Linter:
             quotes = self.quotes(node)
             if not quotes:
                 continue  # own-evidence reports it
-            subject = self.data.value(node, RDF.subject) if isinstance(node, BNode) else node
+            subject = self.data.value(node, RDF.subject) or node  # a claim is about its subject
             verdict = self._supports(value, quotes)
             if verdict is None and prop == TKG.date:
                 verdict = _range_cut(value, [quote for _source, quote in quotes])
@@ -580,7 +580,7 @@ class Linter:
             self.add(
                 "date-precision",
                 verdict[0],
-                subject if subject is not None else node,
+                subject,
                 f"{prop.fragment} {value} ({_precision(value)}): {verdict[1]}",
                 quote=quotes[0][1],
                 where=where,
