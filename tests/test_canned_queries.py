@@ -46,10 +46,10 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
                 "International Left Opposition",
                 "Renaming",
                 "1933",
-                "International Communist League (1933-1938)",
+                "International Communist League",
             ),
             (
-                "Fourth International (1938-1953)",
+                "Fourth International",
                 "Split",
                 "1953",
                 "International Committee of the Fourth International",
@@ -72,7 +72,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
             ("Workers' Socialist Movement (Argentina)",),
             ("Socialist Workers' Party (Argentina)",),
         },
-        {("Fourth International (1938-1953)",)},
+        {("Fourth International",)},
     ),
     "fusions": (
         {},
@@ -123,9 +123,9 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "organisations-in-year": (
         {"year": "1934"},
         ("organisationLabel",),
-        {("International Communist League (1933-1938)",), ("Communist League of America",)},
+        {("International Communist League",), ("Communist League of America",)},
         # renamed in 1933; founded in 1938
-        {("International Left Opposition",), ("Fourth International (1938-1953)",)},
+        {("International Left Opposition",), ("Fourth International",)},
     ),
     "disagreements": (
         {},
@@ -167,7 +167,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         {},
         ("internationalLabel", "founded"),
         {
-            ("Fourth International (1938-1953)", "1938-09"),
+            ("Fourth International", "1938-09"),
             ("United Secretariat of the Fourth International", "1963"),
         },
         set(),
@@ -182,7 +182,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         {},
         ("date", "oldLabel", "newLabel"),
         {
-            ("1933", "International Left Opposition", "International Communist League (1933-1938)"),
+            ("1933", "International Left Opposition", "International Communist League"),
             ("2024", "International Marxist Tendency", "Revolutionary Communist International"),
         },
         set(),
@@ -191,10 +191,10 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         {"from": "1938", "to": "1953"},
         ("date", "organisationLabel"),
         {
-            ("1938-09", "Fourth International (1938-1953)"),
+            ("1938-09", "Fourth International"),
             ("1938", "Socialist Workers Party (United States)"),
         },
-        {("1933", "International Communist League (1933-1938)")},
+        {("1933", "International Communist League")},
     ),
     "periodicals": (
         {},
@@ -246,7 +246,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         {},
         ("organisationLabel",),
         {("International Left Opposition",), ("Communist League of America",)},
-        {("Fourth International (1938-1953)",)},
+        {("Fourth International",)},
     ),
     "positions-overview": (
         {},

@@ -21,6 +21,7 @@ from . import __version__, failpoints, statistics
 from .config import Settings
 from .dumps import sorted_quads, write_dumps
 from .evidence import Articles, skolemise
+from .lint import Finding, lint_stage
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .reasoner import infer
 from .storage import Manifest, swap_current, write_store
@@ -37,6 +38,15 @@ class ValidationFailed(BuildError):
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{len(problems)} validation problem(s):\n{lines}")
+
+
+class LintFailed(BuildError):
+    """The history the data tells breaks a lint rule (:mod:`tkg.lint`)."""
+
+    def __init__(self, errors: list[Finding]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  {f}" for f in errors)
+        super().__init__(f"{len(errors)} lint error(s):\n{lines}")
 
 
 Report = Callable[[str], None]
@@ -109,6 +119,9 @@ def check(settings: Settings, report: Report = print) -> tuple[Inputs, Timings]:
         problems = validate(inputs.data, inputs.ontology, inputs.shapes, articles, inputs.origins)
     if problems:
         raise ValidationFailed(problems)
+    errors = lint_stage(inputs.data, inputs.ontology, turtle_files(settings.data_dir), articles, timings)
+    if errors:
+        raise LintFailed(errors)
     return inputs, timings
 
 
