@@ -29,7 +29,8 @@ class Settings:
     ontology_dir: Path = field(default_factory=lambda: _path("TKG_ONTOLOGY_DIR", ROOT / "ontology"))
     data_dir: Path = field(default_factory=lambda: _path("TKG_DATA_DIR", ROOT / "data" / "ttl"))
     shapes_dir: Path = field(default_factory=lambda: _path("TKG_SHAPES_DIR", ROOT / "shapes"))
-    seeds_dir: Path = field(default_factory=lambda: _path("TKG_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+    #: The articles the quotes are checked against; a copy travels with the repository.
+    seeds_dir: Path = field(default_factory=lambda: _path("TKG_SEEDS_DIR", ROOT / "data" / "articles"))
     build_dir: Path = field(default_factory=lambda: _path("TKG_BUILD_DIR", ROOT / "build"))
     #: Seconds a query may run before its process is killed.
     query_timeout: float = field(default_factory=lambda: _float("TKG_QUERY_TIMEOUT", 10.0))
