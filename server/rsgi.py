@@ -21,6 +21,9 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Headers = list[tuple[str, str]]
 
 _TIMEOUT_BODY = b"the request body did not arrive in time\n"
+_HEADER_TOO_LARGE = b"a request header field is too large\n"
+#: Bytes a header field's value may have (gunicorn's limit, which tkg served under before): then 431.
+MAX_HEADER_FIELD = 8190
 
 
 class Bridge:
@@ -34,6 +37,9 @@ class Bridge:
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
+            return
+        if any(len(value) > MAX_HEADER_FIELD for value in scope.headers.values()):
+            proto.response_bytes(431, [("content-type", "text/plain; charset=utf-8")], _HEADER_TOO_LARGE)
             return
         body = await self._body(scope, proto)
         if body is None:

@@ -27,6 +27,8 @@ from .rsgi import Bridge
 
 #: Milliseconds a client may take to send a request's headers before its connection is closed.
 HEADER_READ_TIMEOUT_MS = 10_000
+#: Bytes of a connection's read buffer: a request line and headers larger than this get 431.
+READ_BUFFER_BYTES = 128 * 1024
 #: Seconds a client may take to send a request's body (at most ``TKG_MAX_BODY_BYTES``): then 408.
 BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT = "TKG_BODY_TIMEOUT", 20.0
 #: The environment variable that tells each worker how many threads run the app.
@@ -101,7 +103,9 @@ def serve(
         port=port,
         workers=workers,
         http=HTTPModes.http1,
-        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        http1_settings=HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=READ_BUFFER_BYTES
+        ),
         websockets=False,
         log_access=access_log,
         workers_kill_timeout=STOP_TIMEOUT,
