@@ -64,7 +64,7 @@ def application() -> Bridge:
     settings = Settings()
     return Bridge(
         create_app(settings),
-        threads=int(os.environ.get(THREADS_VARIABLE, "8")),
+        threads=int(os.environ.get(THREADS_VARIABLE, "32")),
         max_body=settings.max_body_bytes,
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
     )
@@ -75,13 +75,15 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 2,
-    threads: int = 8,
+    threads: int = 32,
     access_log: bool = True,
 ) -> None:
     """Serve the current store until SIGINT or SIGTERM; each worker opens it after the fork.
 
-    ``threads`` is each worker's number of Python threads running the app; requests
-    beyond them wait on the worker's event loop.
+    ``threads`` is the most Python threads each worker runs the app in (started as
+    needed); requests beyond them wait on the worker's event loop. A request waiting
+    for its query process holds a thread, so there are more threads than query
+    processes: a burst of slow queries must not leave a light query without one.
     """
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces

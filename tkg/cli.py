@@ -104,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2, help="web worker processes")
     serve.add_argument(
-        "--threads", type=int, default=8, help="Python threads running requests in each worker"
+        "--threads",
+        type=int,
+        default=32,
+        help="most Python threads running requests in each worker (started as needed)",
     )
     serve.add_argument(
         "--access-log",
