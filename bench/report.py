@@ -127,7 +127,8 @@ def http_markdown(data: dict) -> list[str]:
     services = [s for s in SERVICES if any(r["service"] == s for r in data["http"]["runs"])]
     lines = [
         "",
-        f"## Throughput: issue 11's workloads (wrk, {clients} connections, 2 threads)",
+        f"## Throughput: issue 11's workloads (wrk, {clients} connections, 2 threads, "
+        f"{data['plan']['seconds']:g} s a run)",
         "",
         "`new`: every request's text ends in a comment no other request has, so no answer cache "
         "serves it; `repeated`: the same text every time (tkg's answer cache on, as deployed). "

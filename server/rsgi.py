@@ -29,8 +29,12 @@ MAX_HEADER_FIELD = 8190
 class Bridge:
     """An RSGI application running a WSGI application in a bounded pool of threads."""
 
-    def __init__(self, app: WSGIApp, threads: int, max_body: int, body_timeout: float) -> None:
+    def __init__(
+        self, app: WSGIApp, threads: int, max_body: int, body_timeout: float, script_name: str = ""
+    ) -> None:
+        """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``)."""
         self.app = app
+        self.script_name = script_name.rstrip("/")
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="tkg-request")
@@ -47,7 +51,7 @@ class Bridge:
                 408, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], _TIMEOUT_BODY
             )
             return
-        environ = _environ(scope, body)
+        environ = _environ(scope, body, self.script_name)
         loop = asyncio.get_running_loop()
         status, headers, content = await loop.run_in_executor(self.pool, self._call, environ)
         proto.response_bytes(status, headers, content)
@@ -97,15 +101,20 @@ def _no_write(data: bytes) -> None:
     raise NotImplementedError("write() is not supported: return the body")
 
 
-def _environ(scope: Any, body: bytes) -> dict[str, Any]:
+def _environ(scope: Any, body: bytes, script_name: str = "") -> dict[str, Any]:
     """The WSGI environ (PEP 3333) of an RSGI scope whose body has arrived."""
     host, _, port = scope.server.rpartition(":")
     client, _, client_port = scope.client.rpartition(":")
+    # RSGI decodes the path as UTF-8; WSGI wants its bytes as latin-1
+    path = scope.path.encode("utf-8").decode("latin-1")
+    if script_name and (path == script_name or path.startswith(script_name + "/")):
+        path = path[len(script_name) :] or "/"
+    else:
+        script_name = ""
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.method,
-        "SCRIPT_NAME": "",
-        # RSGI decodes the path as UTF-8; WSGI wants its bytes as latin-1
-        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path,
         "QUERY_STRING": scope.query_string,
         "SERVER_NAME": host,
         "SERVER_PORT": port,

@@ -67,6 +67,7 @@ def application() -> Bridge:
         threads=int(os.environ.get(THREADS_VARIABLE, "32")),
         max_body=settings.max_body_bytes,
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
+        script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
     )
 
 

@@ -59,3 +59,25 @@ def test_serve_prints_its_dataset_and_url_logs_requests_and_stops_on_sigterm(
     assert code == 0, output
     assert f"serving dataset {version} " in output and f"on http://127.0.0.1:{port}/" in output
     assert ('"GET /sparql HTTP/1.1" 200' in output) is access_log
+
+
+def test_serve_under_a_url_prefix(real_build: Settings) -> None:
+    """``SCRIPT_NAME`` in the environment mounts the service under that prefix, as under gunicorn."""
+    port = free_port()
+    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "SCRIPT_NAME": "/kg"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(port, process)
+        base = f"http://127.0.0.1:{port}/kg"
+        answer = requests.get(base + "/sparql", params={"query": "ASK {}", "format": "json"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        moved = requests.get(base + "/id/org/fourth-international", allow_redirects=False, timeout=10)
+        assert moved.status_code == 303 and moved.headers["Location"].startswith("/kg/id/org/")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0

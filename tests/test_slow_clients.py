@@ -157,7 +157,7 @@ def test_stuck_headers_and_trickled_bodies_do_not_stop_normal_requests(
     assert open_connections(port) == 0
 
 
-def test_a_body_that_stops_gets_408_at_its_deadline(real_build: Settings) -> None:
+def test_a_body_that_stops_gets_408_at_its_deadline_and_a_large_one_413(real_build: Settings) -> None:
     port = free_port()
     env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "TKG_BODY_TIMEOUT": str(BODY_TIMEOUT)}
     process = subprocess.Popen(
@@ -179,6 +179,11 @@ def test_a_body_that_stops_gets_408_at_its_deadline(real_build: Settings) -> Non
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert BODY_TIMEOUT - 0.5 < waited < BODY_TIMEOUT + 5
         assert ask(port) < 1.0
+        large = b"ASK {} #" + b"x" * 200_000  # over TKG_MAX_BODY_BYTES, with a length or chunked
+        headers = {"Content-Type": "application/sparql-query"}
+        url = f"http://127.0.0.1:{port}/sparql"
+        assert requests.post(url, data=large, headers=headers, timeout=10).status_code == 413
+        assert requests.post(url, data=iter([large]), headers=headers, timeout=10).status_code == 413
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
