@@ -42,7 +42,9 @@ def urls(store_dir: Path, trees: int = 200, resources: int = 50) -> list[tuple[s
     store = ox.Store.read_only(str(store_dir / "oxigraph"))
 
     def column(query: str) -> list[str]:
-        return [row[0].value for row in store.query(query, use_default_graph_as_union=True)]
+        solutions = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return [row[0].value for row in solutions]
 
     found = []
     for name in sorted(load_all(ROOT / "queries")):

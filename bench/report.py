@@ -40,9 +40,10 @@ def geomean_ratio(data: dict, new_text: bool, peer: str = PEER) -> float | None:
         _ratio(_run(data, "tkg", w, new_text, clients), _run(data, peer, w, new_text, clients))
         for w in workloads(data)
     ]
-    if not ratios or None in ratios or 0 in ratios:
+    known = [r for r in ratios if r]
+    if not known or len(known) < len(ratios):
         return None
-    return round(math.exp(sum(math.log(r) for r in ratios) / len(ratios)), 3)
+    return round(math.exp(sum(math.log(r) for r in known) / len(known)), 3)
 
 
 def targets(data: dict) -> list[dict]:
@@ -170,7 +171,7 @@ def http_markdown(data: dict) -> list[str]:
         "| service | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    first_workload = workloads(data)[0] if workloads(data) else None
+    first_workload = workloads(data)[0] if workloads(data) else ""
     for s in services:
         r = _run(data, s, first_workload, True, top_clients) or {}
         lines.append(

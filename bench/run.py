@@ -73,7 +73,7 @@ def agreement(endpoints: dict[str, str], queries: list[workload.Query]) -> dict:
     """Each query's answer size on each service, and whether they agree."""
     table = {}
     for q in queries:
-        sizes = {}
+        sizes: dict[str, int | str] = {}
         for name, url in endpoints.items():
             try:
                 sizes[name] = size_of(q, fetch(url, q)[1])

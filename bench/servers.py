@@ -9,9 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def free_port() -> int:
 
 def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    probe = url + "?query=" + urllib.request.quote("ASK {}")
+    probe = url + "?query=" + urllib.parse.quote("ASK {}")
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited with {process.returncode}")
@@ -68,7 +69,7 @@ def _run(name: str, command: list[str], port: int, env: dict | None = None) -> I
             process.wait()
 
 
-def tkg(build_dir: Path, workers: int, cache: bool = True) -> Iterator[Server]:
+def tkg(build_dir: Path, workers: int, cache: bool = True) -> AbstractContextManager[Server]:
     """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache."""
     port = free_port()
     env = {
@@ -87,7 +88,7 @@ def _oxigraph_binary() -> str:
     return binary
 
 
-def oxigraph(store_dir: Path) -> Iterator[Server]:
+def oxigraph(store_dir: Path) -> AbstractContextManager[Server]:
     """The Oxigraph server (PyPI ``oxigraph``) read-only over the same on-disk store, union default graph."""
     port = free_port()
     command = [
@@ -121,7 +122,7 @@ def oxigraph_memory(store_dir: Path) -> Iterator[Server]:
         yield server
 
 
-def rdflib(store_dir: Path, workers: int) -> Iterator[Server]:
+def rdflib(store_dir: Path, workers: int) -> AbstractContextManager[Server]:
     """A plain Flask + rdflib endpoint (bench.rdflib_endpoint) under granian's WSGI interface."""
     port = free_port()
     command = [
