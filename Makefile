@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean static browser bench
+.PHONY: install build serve test lint clean static browser bench wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +44,14 @@ lint: install
 	$(BIN)/ruff check tkg server tests scripts bench
 	$(BIN)/ruff format --check tkg server tests scripts bench
 
-test: lint static browser
+test: lint static browser wrk
 	$(BIN)/pytest
 
-bench: install
+# The benchmark's load generator: Debian's wrk (C, with Lua scripts), which leaves the server its cores.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+
+bench: install wrk
 	PYTHONPATH=. $(BIN)/python -m bench
 
 clean:

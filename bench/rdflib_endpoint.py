@@ -2,7 +2,7 @@
 
 What a Python user would write first: load the store's quads into an rdflib
 Dataset whose default graph is the union, answer GET/POST ``query`` with
-rdflib's own SPARQL engine and serialisers. Served by gunicorn like tkg.
+rdflib's own SPARQL engine and serialisers. Served by granian (WSGI), like tkg.
 """
 
 from __future__ import annotations

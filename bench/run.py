@@ -1,8 +1,9 @@
-"""``python -m bench``: build, serve three ways, load, scale; write report.md and report.json."""
+"""``python -m bench``: build, serve four ways, load with wrk, first requests, scale; write the report."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import load, report, servers, synthetic, workload
+from . import first_request, report, servers, synthetic, workload, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,16 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 class Plan:
     """How much to measure: the full run, or a quick proof that everything works."""
 
-    concurrency: tuple[int, ...]
-    seconds: float
-    max_requests: int
+    seconds: float  # of each wrk run
     scales: tuple[float, ...]
     scale_seconds: float
+    clients: int = 8
+    top_clients: int = 32  # the p99 target's concurrency
     workers: int = 2
 
 
-FULL = Plan((1, 8, 32), 4.0, 200_000, (10, 100), 3.0)
-QUICK = Plan((1, 8), 0.4, 400, (0.05,), 0.3)
+FULL = Plan(5.0, (10, 100), 3.0)
+QUICK = Plan(1.0, (0.05,), 1.0)
 
 
 def build_stats(work: Path, data: Path | None, seeds: Path | None, compare: bool, timeout: float) -> dict:
@@ -72,7 +73,7 @@ def agreement(endpoints: dict[str, str], queries: list[workload.Query]) -> dict:
     """Each query's answer size on each service, and whether they agree."""
     table = {}
     for q in queries:
-        sizes = {}
+        sizes: dict[str, int | str] = {}
         for name, url in endpoints.items():
             try:
                 sizes[name] = size_of(q, fetch(url, q)[1])
@@ -82,62 +83,56 @@ def agreement(endpoints: dict[str, str], queries: list[workload.Query]) -> dict:
     return table
 
 
-def measure(url: str, queries: list[workload.Query], plan: Plan, clients: int, etags: dict | None = None):
-    path = "/" + url.split("/", 3)[3]
-    base = url.rsplit("/", 1)[0]
-    requests = [workload.request(q, path, (etags or {}).get(q.name)) for q in queries]
-    seconds = plan.seconds
-    outcome = load.run(base, requests, clients, seconds, plan.max_requests)
-    return {
-        "clients": clients,
-        "requests": outcome.requests,
-        "errors": outcome.errors,
-        "seconds": round(outcome.seconds, 3),
-        "throughput": round(outcome.throughput, 1),
-        "p50_ms": round(outcome.percentile(0.50) * 1000, 2),
-        "p99_ms": round(outcome.percentile(0.99) * 1000, 2),
-        "statuses": {str(k): v for k, v in outcome.statuses.items()},
-    }
+def measure(url: str, queries: list[workload.Query], clients: int, seconds: float, new_text: bool) -> dict:
+    """wrk against one endpoint, cycling through ``queries``."""
+    base, path = url.rsplit("/", 1)
+    requests = [workload.request(q, "/" + path) for q in queries]
+    return wrk.run(base, requests, clients, seconds, new_text)
 
 
-def http_bench(store_dir: Path, build_dir: Path, queries: list[workload.Query], plan: Plan) -> dict:
-    """Every group of the workload, on every service, at every concurrency, cache off and on."""
-    groups = {g: [q for q in queries if q.group == g] for g in ("canned", "describe", "heavy")}
-    results: dict = {"agreement": {}, "runs": []}
+def cache_check(endpoint: str, query: workload.Query) -> dict:
+    """Two texts that differ only in a trailing comment get different validators: the answer cache
+    (keyed by them) cannot serve the second from the first, so the new-text runs really miss."""
+    first = fetch(endpoint, workload.Query(query.name, query.group, query.text + "\n# 1-1"))[2]
+    second = fetch(endpoint, workload.Query(query.name, query.group, query.text + "\n# 1-2"))[2]
+    return {"etags": [first, second], "misses": first is not None and first != second}
+
+
+def http_bench(store_dir: Path, build_dir: Path, plan: Plan) -> dict:
+    """Issue 11's workloads, new and repeated, on tkg and each peer; the gallery; p99 at 32 clients."""
+    throughput = workload.throughput_queries()
+    gallery = workload.queries()
+    groups = {g: [q for q in gallery if q.group == g] for g in ("canned", "describe", "heavy")}
+    results: dict = {"agreement": {}, "runs": [], "cache_check": {}}
     with ExitStack() as stack:
-        ox = stack.enter_context(servers.oxigraph(store_dir))
-        rdf = stack.enter_context(servers.rdflib(store_dir, plan.workers))
-        results["agreement"] = agreement({"oxigraph": ox.endpoint, "rdflib": rdf.endpoint}, queries)
-        for peer in (ox, rdf):
-            for group, qs in groups.items():
-                for c in plan.concurrency:
-                    results["runs"].append(
-                        {
-                            "service": peer.name,
-                            "mode": "plain",
-                            "group": group,
-                            **measure(peer.endpoint, qs, plan, c),
-                        }
-                    )
-    for mode in ("off", "on", "revalidate"):
-        with servers.tkg(build_dir, plan.workers, cache=mode != "off") as tkg:
-            if mode == "off":
-                for name, row in agreement({"tkg": tkg.endpoint}, queries).items():
-                    results["agreement"][name]["sizes"]["tkg"] = row["sizes"]["tkg"]
-                    sizes = results["agreement"][name]["sizes"]
-                    results["agreement"][name]["agree"] = len({str(v) for v in sizes.values()}) == 1
-            etags = {q.name: fetch(tkg.endpoint, q)[2] for q in queries} if mode == "revalidate" else None
-            for group, qs in groups.items():
-                for c in plan.concurrency:
-                    results["runs"].append(
-                        {
-                            "service": "tkg",
-                            "mode": mode,
-                            "group": group,
-                            **measure(tkg.endpoint, qs, plan, c, etags),
-                        }
-                    )
+        services = {
+            "tkg": stack.enter_context(servers.tkg(build_dir, plan.workers)),
+            "oxigraph-memory": stack.enter_context(servers.oxigraph_memory(store_dir)),
+            "oxigraph-disk": stack.enter_context(servers.oxigraph(store_dir)),
+            "rdflib": stack.enter_context(servers.rdflib(store_dir, plan.workers)),
+        }
+        endpoints = {name: server.endpoint for name, server in services.items()}
+        results["agreement"] = agreement(endpoints, throughput + gallery)
+        results["cache_check"] = cache_check(endpoints["tkg"], throughput[0])
+        for name, endpoint in endpoints.items():
+            for query in throughput:
+                for new_text in (True, False):
+                    run = measure(endpoint, [query], plan.clients, plan.seconds, new_text)
+                    results["runs"].append({"service": name, "workload": query.name, **run})
+                    print(f"{name} {query.name} new={new_text}: {run['throughput']} req/s", file=sys.stderr)
+            run = measure(endpoint, throughput[:1], plan.top_clients, plan.seconds, True)
+            results["runs"].append({"service": name, "workload": throughput[0].name, **run})
+            for group, queries in groups.items():
+                run = measure(endpoint, queries, plan.clients, plan.seconds, True)
+                results["runs"].append({"service": name, "workload": f"gallery:{group}", **run})
     return results
+
+
+def first_requests(store_dir: Path, build_dir: Path, plan: Plan) -> dict:
+    """Every page and picture once, on a fresh tkg server whose caches are cold."""
+    targets = first_request.urls(store_dir)
+    with servers.tkg(build_dir, plan.workers) as tkg:
+        return first_request.measure(tkg.endpoint.rsplit("/", 1)[0], targets)
 
 
 def scale_bench(work: Path, plan: Plan, timeout: float) -> list[dict]:
@@ -158,12 +153,11 @@ def scale_bench(work: Path, plan: Plan, timeout: float) -> list[dict]:
             store_dir = (build_dir / "current").resolve()
             queries = [q for q in workload.queries(synthetic=True) if q.group != "heavy"]
             heavy = [q for q in workload.queries(synthetic=True) if q.group == "heavy"]
-            short = Plan(plan.concurrency, plan.scale_seconds, plan.max_requests, (), 0)
-            with servers.tkg(build_dir, plan.workers, cache=False) as tkg:
-                row["tkg"] = measure(tkg.endpoint, queries, short, 8)
+            with servers.tkg(build_dir, plan.workers) as tkg:
+                row["tkg"] = measure(tkg.endpoint, queries, plan.clients, plan.scale_seconds, True)
                 row["heavy_ms"] = {q.name: round(_timed(tkg.endpoint, q) * 1000, 1) for q in heavy}
             with servers.oxigraph(store_dir) as ox:
-                row["oxigraph"] = measure(ox.endpoint, queries, short, 8)
+                row["oxigraph"] = measure(ox.endpoint, queries, plan.clients, plan.scale_seconds, True)
                 row["oxigraph_heavy_ms"] = {q.name: round(_timed(ox.endpoint, q) * 1000, 1) for q in heavy}
         rows.append(row)
         print(f"scale {factor:g}: {json.dumps(row)[:300]}", file=sys.stderr)
@@ -183,19 +177,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--scales", help="comma-separated factors of the real graph (default 10,100)")
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--seconds", type=float, help="of each load run (default 5, quick 1)")
     parser.add_argument("--build-timeout", type=float, default=1800)
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.scales:
-        plan = Plan(
-            plan.concurrency,
-            plan.seconds,
-            plan.max_requests,
-            tuple(float(x) for x in args.scales.split(",")),
-            plan.scale_seconds,
-        )
+        plan = dataclasses.replace(plan, scales=tuple(float(x) for x in args.scales.split(",")))
     if args.no_scale:
-        plan = Plan(plan.concurrency, plan.seconds, plan.max_requests, (), plan.scale_seconds)
+        plan = dataclasses.replace(plan, scales=())
+    if args.seconds:
+        plan = dataclasses.replace(plan, seconds=args.seconds)
+    if not wrk.available():
+        print("wrk is not installed: `make bench` installs it (apt-get install wrk)", file=sys.stderr)
+        return 1
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     print("building the real graph ...", file=sys.stderr)
@@ -205,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     build_dir = work / "real" / "build"
     store_dir = (build_dir / "current").resolve()
-    print("serving it three ways ...", file=sys.stderr)
-    http = http_bench(store_dir, build_dir, workload.queries(), plan)
+    print("serving it four ways ...", file=sys.stderr)
+    http = http_bench(store_dir, build_dir, plan)
+    print("first requests on a fresh server ...", file=sys.stderr)
+    first = first_requests(store_dir, build_dir, plan)
     scale = scale_bench(work, plan, args.build_timeout)
     data = {
         "quick": args.quick,
@@ -214,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "plan": plan.__dict__,
         "build": real,
         "http": http,
+        "first_request": first,
         "scale": scale,
     }
     data["targets"] = report.targets(data)

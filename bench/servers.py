@@ -1,16 +1,18 @@
-"""Start the three services under comparison on 127.0.0.1, over the same built store."""
+"""Start the services under comparison on 127.0.0.1, over the same built store."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +35,7 @@ def free_port() -> int:
 
 def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    probe = url + "?query=" + urllib.request.quote("ASK {}")
+    probe = url + "?query=" + urllib.parse.quote("ASK {}")
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited with {process.returncode}")
@@ -54,7 +56,7 @@ def _run(name: str, command: list[str], port: int, env: dict | None = None) -> I
     process = subprocess.Popen(
         command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    endpoint = f"http://127.0.0.1:{port}/{'query' if name == 'oxigraph' else 'sparql'}"
+    endpoint = f"http://127.0.0.1:{port}/{'query' if name.startswith('oxigraph') else 'sparql'}"
     try:
         _wait(endpoint, process)
         yield Server(name, endpoint, process.pid)
@@ -67,8 +69,8 @@ def _run(name: str, command: list[str], port: int, env: dict | None = None) -> I
             process.wait()
 
 
-def tkg(build_dir: Path, workers: int, cache: bool) -> Iterator[Server]:
-    """``tkg serve`` (gunicorn, gthread) with its executor; ``cache`` toggles the answer cache."""
+def tkg(build_dir: Path, workers: int, cache: bool = True) -> AbstractContextManager[Server]:
+    """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache."""
     port = free_port()
     env = {
         "TKG_BUILD_DIR": str(build_dir),
@@ -76,17 +78,21 @@ def tkg(build_dir: Path, workers: int, cache: bool) -> Iterator[Server]:
         "TKG_ANSWER_CACHE_MB": "64" if cache else "0",
     }
     command = [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    return _run("tkg", command, port, env)
+    return _run("tkg", [*command, "--no-access-log"], port, env)
 
 
-def oxigraph(store_dir: Path) -> Iterator[Server]:
-    """The Oxigraph server from PyPI's ``oxigraph``, read-only over the same store, union default graph."""
-    port = free_port()
+def _oxigraph_binary() -> str:
     binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
     if binary is None:
         raise RuntimeError("the oxigraph server is not installed (pip install oxigraph)")
+    return binary
+
+
+def oxigraph(store_dir: Path) -> AbstractContextManager[Server]:
+    """The Oxigraph server (PyPI ``oxigraph``) read-only over the same on-disk store, union default graph."""
+    port = free_port()
     command = [
-        binary,
+        _oxigraph_binary(),
         "serve-read-only",
         "--location",
         str(store_dir / "oxigraph"),
@@ -94,24 +100,44 @@ def oxigraph(store_dir: Path) -> Iterator[Server]:
         f"127.0.0.1:{port}",
         "--union-default-graph",
     ]
-    return _run("oxigraph", command, port)
+    return _run("oxigraph-disk", command, port)
 
 
-def rdflib(store_dir: Path, workers: int) -> Iterator[Server]:
-    """A plain Flask + rdflib endpoint (bench.rdflib_endpoint) under gunicorn."""
+@contextmanager
+def oxigraph_memory(store_dir: Path) -> Iterator[Server]:
+    """The Oxigraph server holding the same quads in memory (loaded from the build's N-Quads dump)."""
+    port = free_port()
+    command = [_oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    with _run("oxigraph-memory", command, port) as server:
+        quads = gzip.decompress((store_dir / "dumps" / "trotskyism.nq.gz").read_bytes())
+        load = urllib.request.Request(
+            f"http://127.0.0.1:{port}/store",
+            data=quads,
+            method="POST",
+            headers={"Content-Type": "application/n-quads"},
+        )
+        with urllib.request.urlopen(load, timeout=120) as response:
+            if response.status >= 300:
+                raise RuntimeError(f"loading the in-memory Oxigraph server: {response.status}")
+        yield server
+
+
+def rdflib(store_dir: Path, workers: int) -> AbstractContextManager[Server]:
+    """A plain Flask + rdflib endpoint (bench.rdflib_endpoint) under granian's WSGI interface."""
     port = free_port()
     command = [
-        str(BIN / "gunicorn"),
-        "--bind",
-        f"127.0.0.1:{port}",
+        str(BIN / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--workers",
         str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
+        "--blocking-threads",
         "4",
-        "--timeout",
-        "120",
-        "bench.rdflib_endpoint:create_app()",
+        "--factory",
+        "bench.rdflib_endpoint:create_app",
     ]
     return _run("rdflib", command, port, {"BENCH_STORE": str(store_dir), "PYTHONPATH": str(ROOT)})

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from tkg.canned import load_all
 
-from .load import Request
+from .wrk import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = """PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
@@ -78,6 +77,13 @@ CANNED = {
         dcterms:source ?source . ?claim org:resultingOrganization o:{org} }""",
     "ask-lineage": "ASK { o:{org} tkg:descendsFrom o:{root} }",
 }
+#: Issue 11's three workloads, measured with every text new and with one text repeated.
+THROUGHPUT = {
+    "organisations-by-label": """SELECT ?o ?label WHERE { ?o a tkg:Organisation ; rdfs:label ?label }
+        ORDER BY ?label LIMIT 20""",
+    "descendants-of-the-fi": "SELECT ?d WHERE { ?d tkg:descendsFrom o:{root} }",
+    "splits-with-dates": "SELECT ?e ?date WHERE { ?e a tkg:Split ; tkg:date ?date } ORDER BY ?date",
+}
 DESCRIBE = {
     "describe-org": "DESCRIBE o:{org}",
     "describe-root": "DESCRIBE o:{root}",
@@ -117,8 +123,10 @@ def queries(synthetic: bool = False) -> list[Query]:
     return found
 
 
-def request(query: Query, path: str, etag: str | None = None) -> Request:
-    headers = [("Accept", query.accept)]
-    if etag:
-        headers.append(("If-None-Match", etag))
-    return Request(f"{path}?{urlencode({'query': query.text})}", tuple(headers))
+def throughput_queries(synthetic: bool = False) -> list[Query]:
+    values = SYNTHETIC if synthetic else REAL
+    return [Query(n, "throughput", _fill(t, values)) for n, t in THROUGHPUT.items()]
+
+
+def request(query: Query, path: str) -> Request:
+    return Request.sparql(path, query.text, query.accept)

@@ -4,7 +4,7 @@
 
 Starts ``tkg serve`` on a free 127.0.0.1 port over the current build, sends
 the mixed load of tests/test_load.py in rounds, and prints the resident memory
-of the server's processes (gunicorn workers and their query processes) after
+of the server's processes (granian workers and their query processes) after
 each round. Exits non-zero if memory after the last round exceeds the first
 round's by more than --growth (default 25 %), or if any request failed.
 """

@@ -1,47 +1,115 @@
-"""Run the app under gunicorn, the production WSGI server, from ``tkg serve``."""
+"""Run the app under granian, a Rust HTTP server, from ``tkg serve``.
+
+Why granian: on this machine a trivial Flask view answered about twice as many
+requests per second under granian as under gunicorn's gthread workers, and
+``/sparql`` with ``ASK {}`` two to three times as many (``bench/README.md``,
+"Choosing the server"). Connections live in Rust, and the app is reached
+through :class:`server.rsgi.Bridge`, which runs it in a thread only once the
+request's body has arrived: a client that sends half a header, or a body a byte
+a second, holds a tokio task or a coroutine, never a thread that runs Flask.
+
+Each worker process calls the app factory itself, after the fork (granian's
+``factory=True`` over the import path ``server.wsgi:application``); the
+settings reach it through the environment, where :class:`tkg.config.Settings`
+reads them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from gunicorn.app.base import BaseApplication
+import dataclasses
+import os
+from pathlib import Path
 
 from tkg.config import Settings
 from tkg.storage import open_store_dir
 
+from .rsgi import Bridge
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
+#: Milliseconds a client may take to send a request's headers before its connection is closed.
+HEADER_READ_TIMEOUT_MS = 10_000
+#: Bytes of a connection's read buffer: a request line and headers larger than this get 431.
+READ_BUFFER_BYTES = 128 * 1024
+#: Seconds a client may take to send a request's body (at most ``TKG_MAX_BODY_BYTES``): then 408.
+BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT = "TKG_BODY_TIMEOUT", 20.0
+#: The environment variable that tells each worker how many threads run the app.
+THREADS_VARIABLE = "TKG_SERVE_THREADS"
+#: Seconds a stopping worker may take to finish its requests before it is killed.
+STOP_TIMEOUT = 10
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
 
-    def load(self):  # gunicorn's WSGI callable
-        from . import create_app
+def to_environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the ``TKG_*`` variables that make ``Settings()`` equal to it in a worker.
 
-        return create_app(self.settings)
+    Every field ``name`` is read from ``TKG_<NAME>`` (see :mod:`tkg.config`); tuples are
+    comma-separated.
+
+    >>> to_environment(Settings(max_rows=7, service_hosts=("a", "b")))["TKG_MAX_ROWS"]
+    '7'
+    """
+    env = {}
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        if isinstance(value, tuple):
+            value = ",".join(value)
+        elif isinstance(value, Path):
+            value = value.resolve()  # as tkg.config reads it
+        env[f"TKG_{field.name.upper()}"] = str(value)
+    return env
+
+
+def application() -> Bridge:
+    """Granian's factory, called in each worker after the fork: the app over the current store."""
+    from . import create_app
+
+    settings = Settings()
+    return Bridge(
+        create_app(settings),
+        threads=int(os.environ.get(THREADS_VARIABLE, "32")),
+        max_body=settings.max_body_bytes,
+        body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
+        script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
+    )
 
 
 def serve(
-    settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 16
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 2,
+    threads: int = 32,
+    access_log: bool = True,
 ) -> None:
-    """Serve the current store; each worker opens it read-only after the fork."""
+    """Serve the current store until SIGINT or SIGTERM; each worker opens it after the fork.
+
+    ``threads`` is the most Python threads each worker runs the app in (started as
+    needed); requests beyond them wait on the worker's event loop. A request waiting
+    for its query process holds a thread, so there are more threads than query
+    processes: a burst of slow queries must not leave a light query without one.
+    """
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+
     _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
     del _store
+    env = to_environment(settings)
+    os.environ.update(env)  # inherited by the workers
+    os.environ[THREADS_VARIABLE] = str(threads)
+    if to_environment(Settings()) != env:
+        raise RuntimeError("a setting does not follow the TKG_<NAME> convention of tkg.config")
     print(f"serving dataset {manifest.version} from {directory} on http://{host}:{port}/", flush=True)
-    _Gunicorn(
-        settings,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 60,
-            "accesslog": "-",
-            "preload_app": False,
-        },
-    ).run()
+    Granian(
+        "server.wsgi:application",
+        factory=True,
+        interface=Interfaces.RSGI,
+        address=host,
+        port=port,
+        workers=workers,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=READ_BUFFER_BYTES
+        ),
+        websockets=False,
+        log_access=access_log,
+        workers_kill_timeout=STOP_TIMEOUT,
+    ).serve()

@@ -94,7 +94,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(real_build: Settings) -> Iterator[str]:
-    """``tkg serve`` (gunicorn) on 127.0.0.1 over the real build; yields its base URL."""
+    """``tkg serve`` (granian) on 127.0.0.1 over the real build; yields its base URL."""
     port = free_port()
     env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir)}
     # The access log goes to a file: an unread pipe would fill up and stall the server.

@@ -1,57 +1,64 @@
-"""The benchmark runs end to end in quick mode: three services, the load, the build, a scale point.
+"""The benchmark's harness stays tested by a smoke run: wrk against the Oxigraph server alone, seconds.
 
-It proves the harness works; its figures are not asserted (speed is judged by
-the full benchmark's report, never by timed assertions).
+The full benchmark (``make bench``) is not part of the test suite; its figures are
+judged by its report, never by timed assertions here. The answer cache tests
+below are the cache's own.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
+from bench import servers, wrk
+from bench.run import fetch, measure, size_of
+from bench.workload import throughput_queries
 from server import create_app
-from tkg.config import ROOT, Settings
+from tkg.config import Settings
 
 
-def test_quick_benchmark_writes_both_reports(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out), "--work", str(tmp_path / "work")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={"PYTHONPATH": str(ROOT), "PATH": str(Path(sys.executable).parent)},
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads((out / "report.json").read_text())
-    services = {(r["service"], r["mode"]) for r in data["http"]["runs"]}
-    assert services == {
-        ("oxigraph", "plain"),
-        ("rdflib", "plain"),
-        ("tkg", "off"),
-        ("tkg", "on"),
-        ("tkg", "revalidate"),
-    }
-    for run in data["http"]["runs"]:
-        assert run["requests"] > 0 and run["errors"] < run["requests"], run
-        assert run["p50_ms"] <= run["p99_ms"]
-    # revalidation is answered by 304s, the answer cache by 200s
-    assert all("304" in r["statuses"] for r in data["http"]["runs"] if r["mode"] == "revalidate")
-    # the services over the same store agree on the canned questions
-    agreement = data["http"]["agreement"]
-    assert agreement["ancestors"]["agree"] and agreement["ancestors"]["sizes"]["tkg"] > 0
-    assert set(data["build"]["stages"]) >= {"parse", "validate", "reason", "load"}
-    assert data["build"]["reasoners"]["identical"] is True
-    assert data["scale"] and "error" not in data["scale"][0]["build"]
-    report = (out / "report.md").read_text()
-    assert "## Targets" in report and "| tkg | off | canned | 8 |" in report
-    assert {t["target"] for t in data["targets"]} >= {
-        "uncached canned throughput vs Oxigraph server, 8 clients",
-        "reasoning speed-up over owlrl's full closure",
-    }
+def test_wrk_loads_the_oxigraph_server_with_new_and_repeated_texts(real_build: Settings) -> None:
+    query = throughput_queries()[1]  # descendants of the Fourth International
+    with servers.oxigraph(real_build.current_store.resolve()) as ox:
+        assert size_of(query, fetch(ox.endpoint, query)[1]) > 0
+        runs = [measure(ox.endpoint, [query], clients=2, seconds=1, new_text=new) for new in (True, False)]
+    for run in runs:
+        assert run["requests"] > 0 and run["throughput"] > 0
+        assert run["errors"] == 0 and run["non_2xx_3xx"] == 0, run
+        assert 0 < run["p50_ms"] <= run["p99_ms"]
+    assert [r["new_text"] for r in runs] == [True, False]
+
+
+def test_new_text_runs_send_every_text_once_and_repeated_runs_one_text() -> None:
+    seen: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append(parse_qs(urlsplit(self.path).query)["query"][0])
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    request = wrk.Request.sparql("/sparql", "ASK {}", "application/sparql-results+json")
+    try:
+        new = wrk.run(base, [request], clients=2, seconds=1, new_text=True)
+        texts, seen[:] = list(seen), []
+        repeated = wrk.run(base, [request], clients=2, seconds=1, new_text=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert new["requests"] > 10 and repeated["requests"] > 10
+    assert len(set(texts)) == len(texts) and all(t.startswith("ASK {}\n# ") for t in texts)
+    assert set(seen) == {"ASK {}"}
 
 
 def test_answer_cache_serves_repeats_without_changing_answers(real_build: Settings) -> None:

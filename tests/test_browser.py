@@ -1,4 +1,4 @@
-"""The reader's pages in a real browser: Playwright driving Debian's chromium against the gunicorn server.
+"""The reader's pages in a real browser: Playwright driving Debian's chromium against the live server.
 
 ``make test`` installs chromium (``make browser``) and the editor's files
 (``make static``); nothing here is skipped. Each step writes a screenshot to

@@ -1,4 +1,4 @@
-"""/sparql through Flask's test client, and through SPARQLWrapper against gunicorn."""
+"""/sparql through Flask's test client, and through SPARQLWrapper against the live server."""
 
 from __future__ import annotations
 

@@ -70,7 +70,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.wsgi import serve
 
     try:
-        serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+        serve(
+            settings,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            access_log=args.access_log,
+        )
     except StoreError as error:
         print(f"cannot serve: {error}", file=sys.stderr)
         return 2
@@ -96,7 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2, help="web worker processes")
-    serve.add_argument("--threads", type=int, default=16, help="request threads per worker")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=32,
+        help="most Python threads running requests in each worker (started as needed)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one line per request on standard output (--no-access-log: none, faster)",
+    )
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "query": _query, "serve": _serve}
     return handler[args.command](args, Settings())

@@ -1,0 +1,140 @@
+"""The Flask app behind granian's RSGI interface: a request reaches a Python thread only once it is whole.
+
+Granian's own WSGI interface calls the app as soon as the headers are in, so a
+client that sends its body a byte a second holds a Python thread for as long
+as it likes (granian has a header read timeout, none for bodies). Here the
+body is read on the worker's event loop, under a size cap and a deadline,
+and only then is the WSGI app run in a thread: slow clients cost a coroutine,
+never one of the threads that run queries and pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Headers = list[tuple[str, str]]
+
+_TIMEOUT_BODY = b"the request body did not arrive in time\n"
+_HEADER_TOO_LARGE = b"a request header field is too large\n"
+#: Bytes a header field's value may have (gunicorn's limit, which tkg served under before): then 431.
+MAX_HEADER_FIELD = 8190
+
+
+class Bridge:
+    """An RSGI application running a WSGI application in a bounded pool of threads."""
+
+    def __init__(
+        self, app: WSGIApp, threads: int, max_body: int, body_timeout: float, script_name: str = ""
+    ) -> None:
+        """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``)."""
+        self.app = app
+        self.script_name = script_name.rstrip("/")
+        self.max_body = max_body
+        self.body_timeout = body_timeout
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="tkg-request")
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":
+            return
+        if any(len(value) > MAX_HEADER_FIELD for value in scope.headers.values()):
+            proto.response_bytes(431, [("content-type", "text/plain; charset=utf-8")], _HEADER_TOO_LARGE)
+            return
+        body = await self._body(scope, proto)
+        if body is None:
+            proto.response_bytes(
+                408, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], _TIMEOUT_BODY
+            )
+            return
+        environ = _environ(scope, body, self.script_name)
+        loop = asyncio.get_running_loop()
+        status, headers, content = await loop.run_in_executor(self.pool, self._call, environ)
+        proto.response_bytes(status, headers, content)
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        """Granian stops the worker: let the running requests finish, then free the threads."""
+        self.pool.shutdown(wait=True)
+
+    async def _body(self, scope: Any, proto: Any) -> bytes | None:
+        """The whole body (at most ``max_body + 1`` bytes, enough for the app's 413), or None if late."""
+        headers = scope.headers
+        length = headers.get("content-length")
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if not chunked and (length is None or not length.isdigit() or int(length) == 0):
+            return b""
+        if not chunked and int(length) > self.max_body:
+            return b""  # the app answers 413 from Content-Length alone
+        received = bytearray()
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                async for chunk in proto:
+                    received += chunk
+                    if len(received) > self.max_body:
+                        break
+        except TimeoutError:
+            return None
+        return bytes(received)
+
+    def _call(self, environ: dict[str, Any]) -> tuple[int, Headers, bytes]:
+        started: list[Any] = []
+
+        def start_response(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
+            started[:] = [status, headers]
+            return _no_write
+
+        result = self.app(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return int(started[0][:3]), started[1], content
+
+
+def _no_write(data: bytes) -> None:
+    raise NotImplementedError("write() is not supported: return the body")
+
+
+def _environ(scope: Any, body: bytes, script_name: str = "") -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of an RSGI scope whose body has arrived."""
+    host, _, port = scope.server.rpartition(":")
+    client, _, client_port = scope.client.rpartition(":")
+    # RSGI decodes the path as UTF-8; WSGI wants its bytes as latin-1
+    path = scope.path.encode("utf-8").decode("latin-1")
+    if script_name and (path == script_name or path.startswith(script_name + "/")):
+        path = path[len(script_name) :] or "/"
+    else:
+        script_name = ""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path,
+        "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": host,
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": client,
+        "REMOTE_PORT": client_port,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in scope.headers.items():
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    if environ.pop("HTTP_TRANSFER_ENCODING", None) is not None:  # de-chunked: its length is known now
+        environ["CONTENT_LENGTH"] = str(len(body))
+    return environ
