@@ -92,7 +92,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
     "organisations-of-country": (
         {"country": "https://w3id.org/trotskyism/id/country/france"},
         ("organisationLabel", "founded"),
-        {("Communist League (France)", "1930-04, 1930")},
+        {("Communist League (France)", "1930-04")},
         {("Communist League of America", "1929-05, 1928")},
     ),
     "sections-at-date": (
