@@ -43,6 +43,7 @@ serve: build static
 lint: install
 	$(BIN)/ruff check tkg server tests scripts bench
 	$(BIN)/ruff format --check tkg server tests scripts bench
+	$(BIN)/mypy tkg server
 
 test: lint static browser wrk
 	$(BIN)/pytest

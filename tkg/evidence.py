@@ -153,7 +153,9 @@ def _label_evidence(graph: Graph) -> None:
         if source is None or quote is None:
             continue
         title = (
-            graph.value(source, DCTERMS.title) or graph.value(source, RDFS.label) or source.rsplit("/", 1)[-1]
+            graph.value(source, DCTERMS.title)
+            or graph.value(source, RDFS.label)
+            or str(source).rsplit("/", 1)[-1]
         )
         graph.add((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
 

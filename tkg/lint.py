@@ -104,20 +104,31 @@ class Span:
         match = re.fullmatch(r"(\d{4})(?:-(\d\d))?(?:-(\d\d))?", str(value))
         if match is None:
             return None
-        year, month, day = (int(g) if g else None for g in match.groups())
-        if day is not None:
-            return cls((year, month, day), (year, month, day))
-        if month is not None:
-            return cls((year, month, 1), (year, month, 31))
-        return cls((year, 1, 1), (year, 12, 31))
+        year, month, day = match.groups()  # a day only with a month: the month's group matches first
+        if day:
+            return cls((int(year), int(month), int(day)), (int(year), int(month), int(day)))
+        if month:
+            return cls((int(year), int(month), 1), (int(year), int(month), 31))
+        return cls((int(year), 1, 1), (int(year), 12, 31))
 
     def before(self, other: Span) -> bool:
         """Certainly before: this span ends before the other starts."""
         return self.end < other.start
 
 
+def _span(value: Node) -> Span:
+    """The span of a value already known to be a date (one ``Span.of`` accepted)."""
+    span = Span.of(value)
+    if span is None:
+        raise ValueError(f"not a date: {value!r}")
+    return span
+
+
+_PRECISION: dict[URIRef | None, str] = {XSD.date: "day", XSD.gYearMonth: "month"}
+
+
 def _precision(value: Literal) -> str:
-    return {XSD.date: "day", XSD.gYearMonth: "month"}.get(value.datatype, "year")
+    return _PRECISION.get(value.datatype, "year")
 
 
 def fold(text: str) -> str:
@@ -323,7 +334,7 @@ class Linter:
 
     def founding_dates(self, org: Node) -> list[tuple[Literal, list[tuple[str, str]]]]:
         """Every founding date of ``org`` with the quotes that give it."""
-        dates: dict[Literal, list[tuple[str, str]]] = defaultdict(list)
+        dates: dict[Node, list[tuple[str, str]]] = defaultdict(list)
         for value in self.data.objects(org, TKG.founded):
             dates[value]
         for event in self.data.subjects(ORG.resultingOrganization, org):
@@ -336,7 +347,11 @@ class Linter:
             for event in self.data.subjects(ORG.resultingOrganization, org):
                 if (event, TKG.date, value) in self.data:
                     dates[value] += self.quotes(event)
-        return [(value, sorted(set(q))) for value, q in sorted(dates.items()) if Span.of(value)]
+        return [
+            (value, sorted(set(q)))
+            for value, q in sorted(dates.items())
+            if isinstance(value, Literal) and Span.of(value)
+        ]
 
     def before_founding(self) -> None:
         """An event (entry, affiliation, split…) or a dated link outside its organisations' lifetime.
@@ -353,7 +368,8 @@ class Linter:
                 if not self.is_a(event, TKG.Dissolution):
                     self._check_dissolved(event, value, orgs, self.quotes(event))
         for claim in sorted(set(self.data.subjects(RDF.type, TKG.Claim)), key=str):
-            orgs = {self.data.value(claim, RDF.subject), self.data.value(claim, RDF.object)}
+            ends = (self.data.value(claim, RDF.subject), self.data.value(claim, RDF.object))
+            orgs = {end for end in ends if end is not None}
             for prop in (TKG.date, TKG["from"]):
                 for value in self.data.objects(claim, prop):
                     self._check_founded(claim, value, orgs, self.quotes(claim))
@@ -363,10 +379,10 @@ class Linter:
     ) -> None:
         span = Span.of(value)
         for org in sorted(o for o in orgs if isinstance(o, URIRef) and o not in self.deprecated):
-            dates = [d for d in self.data.objects(org, TKG.dissolved) if Span.of(d)]
-            if span is None or not dates or not all(Span.of(d).before(span) for d in dates):
+            dates = [(d, s) for d in self.data.objects(org, TKG.dissolved) if (s := Span.of(d)) is not None]
+            if span is None or not dates or not all(s.before(span) for _d, s in dates):
                 continue
-            ended = ", ".join(sorted(str(d) for d in dates))
+            ended = ", ".join(sorted(str(d) for d, _s in dates))
             message = f"dated {value}, after {self.label(org)} ({org}) was dissolved: {ended}"
             self.add("after-dissolution", ERROR, thing, message, quote=quotes[0][1] if quotes else None)
 
@@ -379,7 +395,7 @@ class Linter:
         quote = quotes[0][1] if quotes else None
         for org in sorted(o for o in orgs if isinstance(o, URIRef) and o not in self.deprecated):
             dates = self.founding_dates(org)
-            later = [(d, q) for d, q in dates if span.before(Span.of(d))]
+            later = [(d, q) for d, q in dates if span.before(_span(d))]
             if not later:
                 continue
             said = "; ".join(
@@ -423,9 +439,9 @@ class Linter:
                 if len(fold(str(name))) > 6:
                     by_any_name[fold(str(name))].add(org)
         shared_names: dict[tuple[Node, Node], set[str]] = defaultdict(set)
-        for name, group in by_any_name.items():
-            for a, b in combinations(sorted(group, key=str), 2):
-                shared_names[(a, b)].add(name)
+        for folded, members in by_any_name.items():
+            for a, b in combinations(sorted(members, key=str), 2):
+                shared_names[(a, b)].add(folded)
         for (a, b), shared in sorted(shared_names.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
             if countries[a] != countries[b] or frozenset((a, b)) in linked or label[a] == label[b]:
                 continue  # other countries, related on purpose, or reported above
@@ -559,11 +575,21 @@ class Linter:
         for cls in (TKG.Event, TKG.Stance):
             for node in self.instances(cls):
                 for prop in (TKG.date, TKG["from"], TKG.until):
-                    dated += [(node, prop, v) for v in self.data.objects(node, prop) if Span.of(v)]
+                    dated += [
+                        (node, prop, v)
+                        for v in self.data.objects(node, prop)
+                        if isinstance(v, Literal) and Span.of(v)
+                    ]
         for claim in self.data.subjects(RDF.type, TKG.Claim):
             value = self.data.value(claim, RDF.object)
-            if self.data.value(claim, RDF.predicate) in (TKG.founded, TKG.dissolved) and Span.of(value):
-                dated.append((claim, self.data.value(claim, RDF.predicate), value))
+            predicate = self.data.value(claim, RDF.predicate)
+            if (
+                isinstance(predicate, URIRef)
+                and predicate in (TKG.founded, TKG.dissolved)
+                and isinstance(value, Literal)
+                and Span.of(value)
+            ):
+                dated.append((claim, predicate, value))
         for node, prop, value in sorted(dated, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
             quotes = self.quotes(node)
             if not quotes:
@@ -593,11 +619,16 @@ class Linter:
         mentions. Unsure (warnings): another month or day named, a year only in the text
         before the quote (the curator read it there), or a year somewhere else in the article.
         """
-        year, month, day = Span.of(value).start
+        year, month, day = _span(value).start
         texts = [quote.lower() for _source, quote in quotes]
         precision = _precision(value)
         if precision in ("month", "day"):
-            months = {_month_number(m.group(0)) for t in texts for m in _MONTH_WORD.finditer(t)} - {None}
+            months = {
+                number
+                for t in texts
+                for m in _MONTH_WORD.finditer(t)
+                if (number := _month_number(m.group(0))) is not None
+            }
             if month not in months and not any(re.search(rf"\b{year}-{month:02d}\b", t) for t in texts):
                 if months:
                     named = ", ".join(MONTHS[m - 1] for m in sorted(months))
@@ -643,7 +674,7 @@ def _range_cut(value: Literal, quotes: list[str]) -> tuple[str, str] | None:
     >>> _range_cut(Literal("1985", datatype=XSD.gYear), ["The split in 1985 enabled"]) is None
     True
     """
-    year, month, day = Span.of(value).start
+    year, month, day = _span(value).start
     precision = _precision(value)
     for quote in quotes:
         for match in _YEAR_RANGE.finditer(quote):

@@ -154,6 +154,7 @@ class Schema:
         self.value_classes: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
         for r in set(schema.subjects(OWL.onProperty, None)):
             prop = schema.value(r, OWL.onProperty)
+            assert prop is not None  # r is a subject of owl:onProperty
             if (r, OWL.hasSelf, None) in schema:
                 self.has_self[r].add(prop)
             for value in schema.objects(r, OWL.hasValue):

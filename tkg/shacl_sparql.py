@@ -14,14 +14,14 @@ problems; a test checks this against pySHACL on broken data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .storage import to_ox
+from .storage import to_ox_quad
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -145,9 +145,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 def load(graphs: Iterable[Graph]) -> ox.Store:
     """An in-memory Oxigraph store holding the union of ``graphs`` in its default graph."""
     store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for graph in graphs for s, p, o in graph
-    )
+    store.bulk_extend(to_ox_quad(s, p, o, ox.DefaultGraph()) for graph in graphs for s, p, o in graph)
     return store
 
 
@@ -160,6 +158,8 @@ def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Viola
             continue
         seen: set[tuple] = set()
         solutions = store.query(text)
+        if not isinstance(solutions, ox.QuerySolutions):  # sh:select is a SELECT, as SHACL requires
+            raise ValueError(f"sh:select of {constraint.shape} is not a SELECT query")
         variables = solutions.variables
         for row in solutions:
             bound = {v.value: to_rdflib(row[v]) for v in variables if row[v] is not None}
@@ -184,5 +184,10 @@ def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Viola
 
 def _format(message: str, names: dict[str, Node]) -> str:
     for var, term in names.items():
-        message = re.sub(r"\{[?$]" + re.escape(var) + r"\}", lambda _m, t=term: str(t), message)
+        message = re.sub(r"\{[?$]" + re.escape(var) + r"\}", _literally(str(term)), message)
     return message
+
+
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement inserting ``text`` as it is (no backslash or group escapes)."""
+    return lambda _match: text

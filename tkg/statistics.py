@@ -34,9 +34,16 @@ class Statistics:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
+def _graph_name(quad: ox.Quad) -> str:
+    """The IRI (or blank node id) of the named graph ``quad`` is in; the dumps hold no default graph."""
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        raise ValueError(f"a quad in the default graph, not a named one: {quad}")
+    return str(quad.graph_name.value)
+
+
 def count(quads: list[ox.Quad]) -> Statistics:
     """Statistics of the named graphs in ``quads`` and of their union."""
-    graphs: Counter[str] = Counter(str(q.graph_name.value) for q in quads)
+    graphs: Counter[str] = Counter(_graph_name(q) for q in quads)
     union = {(q.subject, q.predicate, q.object) for q in quads}
     properties: Counter[str] = Counter(str(p.value) for _, p, _ in union)
     members: dict[str, set] = defaultdict(set)

@@ -89,10 +89,22 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def to_ox_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
+    """An rdflib triple as a pyoxigraph quad in ``graph_name``.
+
+    rdflib types every position of a triple as any term; a literal subject or a
+    non-IRI predicate is refused here with the ``TypeError`` ``ox.Quad`` raises.
+    """
+    subject, predicate = to_ox(s), to_ox(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+    return ox.Quad(subject, predicate, to_ox(o), graph_name)
+
+
 def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
     name = ox.NamedNode(graph_iri)
     for s, p, o in graph:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+        yield to_ox_quad(s, p, o, name)
 
 
 def write_store(

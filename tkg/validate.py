@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from . import shacl_sparql
 from .evidence import Articles, check_quotes
@@ -66,9 +67,11 @@ def shacl_problems(
         if not isinstance(report, Graph):  # the shapes themselves are broken
             return [Problem("shapes", "shapes/", str(getattr(report, "message", report)))]
         for result in report.subjects(RDF.type, SH.ValidationResult):
+            focus = report.value(result, SH.focusNode)
+            assert focus is not None  # pySHACL gives every sh:ValidationResult its sh:focusNode
             violations.append(
                 shacl_sparql.Violation(
-                    report.value(result, SH.focusNode),
+                    focus,
                     report.value(result, SH.resultPath),
                     report.value(result, SH.value),
                     str(report.value(result, SH.resultMessage) or ""),
@@ -86,7 +89,7 @@ def shacl_problems(
     return sorted(problems, key=lambda p: (p.files, p.focus, p.message))
 
 
-def _short(term: URIRef) -> str:
+def _short(term: Node) -> str:
     text = str(term)
     return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
