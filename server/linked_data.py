@@ -21,11 +21,12 @@ from tkg.lineage import Lineage
 from tkg.namespaces import ID, KINDS
 
 from .context import settings, store
-from .errors import plain
+from .errors import not_found, plain
 from .negotiation import choose
-from .rdf_documents import EXTENSIONS, OFFERED, TITLES, extension_for, serialize
+from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize, title
 from .resource_view import build_page
 from .schema_org import json_ld
+from .urls import urls
 
 bp = Blueprint("linked_data", __name__)
 
@@ -69,26 +70,13 @@ def inverses() -> dict[str, str]:
     return cached("tkg_inverses", load)
 
 
-def not_found(what: str, term: str) -> Response:
-    """404 for people (a page with the search) and programs (a sentence with the search URL)."""
-    search = url_for("search.search", q=term, _external=True)
-    media = choose(request.accept_mimetypes, ["text/html", "text/plain"], None)
-    message = f"404 Not Found: {what} is not in this dataset. Search for it: {search}"
-    if media == "text/html":
-        html = render_template("not_found.html", what=what, term=term, search=search)
-        response = Response(html, status=404, mimetype="text/html")
-        response.vary.add("Accept")
-        return response
-    return plain(404, message, Link=f'<{search}>; rel="search"')
-
-
 def _described(kind: str, slug: str) -> Description | Response:
     iri = resource_iri(kind, slug)
     if iri is None:
-        return not_found(f"/id/{kind}/{slug}", slug.replace("-", " "))
+        return not_found(f"/id/{kind}/{slug} is not in this dataset.", slug.replace("-", " "))
     description = describe(store(), iri)
     if not description.exists:
-        return not_found(f"<{iri}>", slug.replace("-", " "))
+        return not_found(f"<{iri}> is not in this dataset.", slug.replace("-", " "))
     return description
 
 
@@ -101,7 +89,9 @@ def resource(kind: str, slug: str) -> Response:
             return document(kind, base, ext)
     iri = resource_iri(kind, slug)
     if iri is None or not exists(store(), iri):
-        return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
+        return not_found(
+            f"{f'<{iri}>' if iri else f'/id/{kind}/{slug}'} is not in this dataset.", slug.replace("-", " ")
+        )
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
         formats = ", ".join(OFFERED)
@@ -134,7 +124,7 @@ def document(kind: str, slug: str, ext: str) -> Response:
         )
         response = Response(html, mimetype="text/html")
     else:
-        doc = request.base_url
+        doc = urls().here()
         triples = [*described.triples(), *_document_triples(doc, described.iri)]
         body, content_type = serialize(ext, triples, described.quads())
         response = Response(body, content_type=content_type)
@@ -159,9 +149,11 @@ def _cors(response: Response) -> None:
 
 def _alternates(kind: str, slug: str) -> list[tuple[str, str, str]]:
     """(url, media type, title) of each document describing the resource."""
-    out = [(url_for("linked_data.resource", kind=kind, slug=f"{slug}.html"), "text/html", TITLES["html"])]
-    for ext, (media, _) in EXTENSIONS.items():
-        out.append((url_for("linked_data.resource", kind=kind, slug=f"{slug}.{ext}"), media, TITLES[ext]))
+    out = [(url_for("linked_data.resource", kind=kind, slug=f"{slug}.html"), "text/html", title("html"))]
+    for ext, fmt in EXTENSIONS.items():
+        out.append(
+            (url_for("linked_data.resource", kind=kind, slug=f"{slug}.{ext}"), fmt.media_type, fmt.title)
+        )
     return out
 
 
@@ -169,7 +161,7 @@ def _family_tree_url(kind: str, slug: str) -> str | None:
     """The family-tree picture of an organisation, if this app serves one."""
     path = f"/svg/family-tree/{kind}/{slug}"
     adapter = current_app.url_map.bind("localhost")
-    return request.script_root + path if adapter.test(path, method="GET") else None
+    return urls().path(path) if adapter.test(path, method="GET") else None
 
 
 def _document_triples(doc: str, iri: str) -> list[ox.Triple]:
@@ -195,7 +187,7 @@ def kinds() -> str:
 def kind_index(kind: str) -> Response | str:
     """Every resource of one kind, by label, a thousand a page."""
     if kind not in KINDS:
-        return not_found(f"/id/{kind}/", kind)
+        return not_found(f"There are no resources of kind {kind!r}.", kind)
     prefix = f"{ID}{kind}/"
     query = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -216,7 +208,7 @@ SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) WHERE {{
         return plain(400, "400 Bad Request: page must be a positive whole number.")
     pages = max(1, -(-len(items) // PAGE_SIZE))
     if number > pages:
-        return plain(404, f"404 Not Found: there are {pages} page(s) of {kind} resources.")
+        return not_found(f"There are {pages} page(s) of {kind} resources, not {number}.", kind)
     shown = items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     return render_template(
         "kind_index.html",
@@ -233,4 +225,4 @@ SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) WHERE {{
 def canonical_prefix(rest: str) -> Response:
     """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
     target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
-    return redirect(request.script_root + target, code=301)
+    return redirect(urls().path(target), code=301)

@@ -18,28 +18,24 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
+from tkg import formats
 from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
 from tkg.executor import Busy, QueryFailed, QueryTimeout
 from tkg.namespaces import PREFIXES
 from tkg.store import Dataset, ResultTooLarge
 
 from .context import executor, settings, store
-from .errors import plain
+from .errors import not_found, plain
 from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
 from .results import Table, select, table
-from .svg_routes import not_found
+from .urls import urls
 
 bp = Blueprint("queries", __name__)
 
-#: What the API answers, first is the default; ``format=`` takes the short names of the endpoint.
-API_FORMATS = [
-    "application/sparql-results+json",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/sparql-results+xml",
-]
+#: What the API answers (every SELECT/ASK format of the registry), first is the default.
+API_FORMATS = formats.media_types("bindings")
 
 
 def canned(name: str) -> CannedQuery | None:
@@ -92,7 +88,8 @@ def page(name: str) -> Response | str:
         error=error,
         picture=picture,
         api_args=api_args,
-        permalink=url_for("queries.page", name=name, _external=True) + (f"?{api_args}" if api_args else ""),
+        permalink=urls().for_endpoint("queries.page", external=True, name=name)
+        + (f"?{api_args}" if api_args else ""),
         editor_link=url_for("editor.editor", query=query.editor_text(bound or {})),
     )
     return Response(body, status=400 if error and bound is None else 200, mimetype="text/html")
@@ -116,10 +113,11 @@ def _picture(query: CannedQuery, bound: dict) -> str | None:
 def api(name: str) -> Response:
     query = load_all().get(name)
     if query is None:
-        return plain(404, f"There is no canned query {name!r}; the list is at {url_for('api.openapi')}.")
+        return not_found(f"There is no canned query {name!r}; the list is at {url_for('api.openapi')}.", name)
     media_type = choose(request.accept_mimetypes, API_FORMATS, request.args.get("format"))
     if media_type is None:
-        return plain(406, f"This API answers {', '.join(API_FORMATS)} (or format=json|csv|tsv|xml).")
+        names = formats.short_names(formats.carrying("bindings"))
+        return plain(406, f"This API answers {', '.join(API_FORMATS)} (or format={names}).")
     try:
         bound = query.bind(request.args)
     except ParameterError as error:
@@ -143,8 +141,7 @@ def api(name: str) -> Response:
     response = Response(answer.body, mimetype=media_type)
     response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     if request.args.get("download"):
-        extension = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media_type)
-        extension = extension or ("xml" if media_type.endswith("xml") else "json")
+        extension = formats.by_media_type(media_type).extension  # type: ignore[union-attr]
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return _cached(response, etag)
 
@@ -199,7 +196,7 @@ api_bp = Blueprint("api", __name__)
 
 @api_bp.get("/api/openapi.json")
 def openapi() -> Response:
-    doc = openapi_document(load_all(), request.host_url.rstrip("/"), store().version)
+    doc = openapi_document(load_all(), urls().base, store().version)
     response = Response(json.dumps(doc, indent=1, ensure_ascii=False), mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -12,10 +12,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tkg.namespaces import ID, PREFIXES
+from tkg.namespaces import PREFIXES
 from tkg.store import Dataset, Substitutions
 
 from .context import executor
+from .urls import urls
 
 JSON = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -43,11 +44,6 @@ def select(query: str, substitutions: Substitutions | None = None) -> tuple[list
     return data["head"].get("vars", []), data.get("results", {}).get("bindings", [])
 
 
-def local_path(iri: str) -> str | None:
-    """The path on this server that dereferences an instance IRI (``/id/org/crfi``), if it is ours."""
-    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
-
-
 def compact(iri: str) -> str:
     """A prefixed name for an IRI when a known prefix fits (``org:crfi``), else the IRI."""
     best = max((p for p in PREFIXES.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None)
@@ -62,7 +58,7 @@ def cell(term: Mapping | None, label: Mapping | None = None) -> Cell:
     value = term["value"]
     if term["type"] == "uri":
         text = label["value"] if label else compact(value)
-        return Cell(text, href=local_path(value) or value, title=value)
+        return Cell(text, href=urls().href(value), title=value)
     if term["type"] == "bnode":
         return Cell("_:" + value)
     datatype = term.get("datatype", "")

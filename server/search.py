@@ -8,9 +8,9 @@ from tkg.search import SearchIndex
 
 from .context import store
 from .errors import plain
-from .iris import canonical_iri, href, local_path
 from .linked_data import KIND_TITLES, cached
 from .negotiation import choose
+from .urls import href, urls
 
 bp = Blueprint("search", __name__)
 
@@ -35,9 +35,10 @@ def search() -> Response | str:
         return plain(400, "400 Bad Request: limit must be a whole number between 1 and 100.")
     if len(query) > 200:
         return plain(400, "400 Bad Request: the search text is longer than 200 characters.")
-    iri = canonical_iri(query) if query.startswith("http") else None
-    if media == "text/html" and iri and local_path(iri):
-        return redirect(href(iri), code=303)
+    links = urls()
+    iri = links.canonical_iri(query) if query.startswith("http") else None
+    if media == "text/html" and iri and links.local(iri):
+        return redirect(links.href(iri), code=303)
     hits = index().search(query, limit) if query else []
     if media == "application/json":
         if not query:
@@ -53,7 +54,7 @@ def search() -> Response | str:
                     "matched": h.matched,
                     "language": h.language,
                     "kind": h.kind,
-                    "url": request.host_url.rstrip("/") + href(h.iri),
+                    "url": links.absolute_href(h.iri),
                     "score": h.score,
                 }
                 for h in hits

@@ -7,7 +7,8 @@ import pyoxigraph as ox
 from tkg.canned import load_all
 from tkg.namespaces import ID
 
-from ..results import local_path, select
+from ..results import select
+from ..urls import urls
 from . import family_tree, positions, timeline
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -74,7 +75,7 @@ def family_tree_svg(iri: str) -> str:
                 )
             )
     unique = {(s.parent, s.child, s.event): s for s in steps}
-    links = {node: path for node in labels if (path := local_path(node))}
+    links = {node: path for node in labels if (path := urls().local(node))}
     return family_tree.render(iri, labels, list(unique.values()), links)
 
 
@@ -90,7 +91,7 @@ def timeline_svg(first: int, last: int) -> str:
         events.append(
             timeline.Event(iri, row["eventLabel"]["value"], row["kind"]["value"], row["date"]["value"])
         )
-    links = {e.iri: path for e in events if (path := local_path(e.iri))}
+    links = {e.iri: path for e in events if (path := urls().local(e.iri))}
     return timeline.render(events, links, f"Events from {first} to {last}")
 
 
@@ -113,5 +114,5 @@ def positions_svg() -> str:
     concepts = [(r["position"]["value"], r["label"]["value"]) for r in concept_rows]
     used = {s.position for s in stances}
     concepts = [c for c in concepts if c[0] in used] + [c for c in concepts if c[0] not in used]
-    links = {s.iri: path for s in stances if (path := local_path(s.iri))}
+    links = {s.iri: path for s in stances if (path := urls().local(s.iri))}
     return positions.render(stances, concepts, links)
