@@ -30,6 +30,7 @@ from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
 from .results import Table, select, table
+from .search import index as search_index
 from .urls import urls
 
 bp = Blueprint("queries", __name__)
@@ -154,26 +155,13 @@ def _cached(response: Response, etag: str) -> Response:
     return response
 
 
-SUGGEST = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?_q_string ?_class_iri ?item ?label (MIN(?rank) AS ?best) WHERE {
-  ?item a ?_class_iri ; rdfs:label ?label .
-  FILTER (LANG(?label) = "en")
-  { ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name } UNION { ?item skos:prefLabel ?name }
-  BIND (LCASE(STR(?name)) AS ?lname)
-  FILTER (CONTAINS(?lname, LCASE(?_q_string)))
-  BIND (IF(STRSTARTS(?lname, LCASE(?_q_string)), 0, 1) AS ?rank)
-}
-GROUP BY ?_q_string ?_class_iri ?item ?label
-ORDER BY ?best STRLEN(?label) ?label
-LIMIT 12"""
-
 DEFAULT_CLASS = "https://w3id.org/trotskyism/ontology#Organisation"
+SUGGESTIONS = 12
 
 
 @bp.get("/api/suggest")
 def suggest() -> Response:
-    """Resources whose name (label or other name) contains ``q``, of class ``class`` (organisations)."""
+    """Resources of class ``class`` (organisations) whose names match ``q``: the ``/search`` index."""
     text = request.args.get("q", "").strip()
     if len(text) > 200:
         return plain(400, "q is longer than 200 characters.")
@@ -182,10 +170,8 @@ def suggest() -> Response:
         rdf_class = ox.NamedNode(class_iri)
     except ValueError:
         return plain(400, f"class must be an IRI, not {class_iri!r}.")
-    items = []
-    if text:
-        _vars, rows = select(SUGGEST, {"_q_string": ox.Literal(text), "_class_iri": rdf_class})
-        items = [{"iri": r["item"]["value"], "label": r["label"]["value"]} for r in rows]
+    hits = search_index().search(text, SUGGESTIONS, rdf_class.value) if text else []
+    items = [{"iri": h.iri, "label": h.label} for h in hits]
     response = Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
     return response

@@ -1,14 +1,17 @@
-"""``/search``: find a resource by any of its names; HTML for people, JSON for programs."""
+"""``/search``: find a resource by any of its names; HTML for people, JSON for programs.
+
+The same index answers the pickers of the query pages (``/api/suggest``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
 from tkg.search import SearchIndex
 
 from .context import store
 from .errors import plain
-from .linked_data import KIND_TITLES, cached
+from .linked_data import KIND_TITLES
 from .negotiation import choose
 from .urls import href, urls
 
@@ -18,7 +21,12 @@ MAX_LIMIT = 100
 
 
 def index() -> SearchIndex:
-    return cached("tkg_search", lambda: SearchIndex(store()))
+    """The search index of the dataset version being served, loaded once per version."""
+    version = store().version
+    held = current_app.extensions.get("tkg_search")
+    if held is None or held[0] != version:
+        held = current_app.extensions["tkg_search"] = (version, SearchIndex(store()))
+    return held[1]
 
 
 @bp.get("/search")

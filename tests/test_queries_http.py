@@ -112,6 +112,16 @@ def test_suggestions_find_organisations_by_part_of_a_name_or_acronym(client_real
     assert people[0]["label"] == "Leon Trotsky"
 
 
+@pytest.mark.parametrize("text", ["ouvriere", "emigres", "l.c.r.", "fourth", "ICFI"])
+def test_the_pickers_and_the_search_page_find_the_same_organisations(client_real, text: str) -> None:
+    """One index: what the picker suggests is what /search finds, organisations only, in its order."""
+    suggested = [i["iri"] for i in client_real.get("/api/suggest", query_string={"q": text}).get_json()]
+    found = client_real.get("/search", query_string={"q": text, "format": "json", "limit": 100}).get_json()
+    organisations = [r["iri"] for r in found["results"] if r["kind"] == "org"]
+    assert suggested, text
+    assert suggested == organisations[: len(suggested)]
+
+
 def test_openapi_document_is_valid_and_lists_every_query(client_real) -> None:
     doc = client_real.get("/api/openapi.json").get_json()
     validate(doc)

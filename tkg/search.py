@@ -6,13 +6,17 @@ folded for comparison — Unicode decomposition with the accents dropped, case
 folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
 ``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
 are ranked: an exact name, then an acronym, a prefix, every word, a substring;
-a main label before an other name; then the shorter name.
+a main label before an other name; then the shorter name. The index also
+knows the classes of each resource (asserted and inferred ``rdf:type``), so
+that the pickers of the query pages (organisations only, people only) answer
+from the same index as ``/search``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .namespaces import BASE, ID
@@ -32,8 +36,8 @@ SELECT ?x ?p ?name WHERE {{
   VALUES ?p {{ {predicates} }}
   ?x ?p ?name FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}") && isLiteral(?name))
 }}"""
-LABEL_QUERY = """SELECT ?x ?label WHERE {{
-  ?x <{label}> ?label FILTER(STRSTARTS(STR(?x), "{base}"))
+TYPES = """SELECT ?x ?type WHERE {{
+  ?x a ?type FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}") && isIRI(?type))
 }}"""
 NON_WORD = re.compile(r"[\W_]+")
 KIND_WEIGHT = {"org": 4, "person": 3, "event": 2, "position": 2, "periodical": 1, "term": 1}
@@ -86,13 +90,16 @@ class SearchIndex:
                         row["x"].value, literal.value, literal.language, main, folded, folded.replace(" ", "")
                     )
                 )
+        self.types: dict[str, set[str]] = defaultdict(set)
+        for row in store.query(TYPES.format(base=BASE)).solutions():
+            self.types[row["x"].value].add(row["type"].value)
         self.labels: dict[str, str] = {}
         for name in self.names:
             if name.main or name.iri not in self.labels:
                 self.labels[name.iri] = name.text if name.main else self.labels.get(name.iri, name.text)
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """The best ``limit`` resources whose names match ``query``, best first."""
+    def search(self, query: str, limit: int = 20, rdf_class: str | None = None) -> list[Hit]:
+        """The best ``limit`` resources whose names match ``query``, best first; of ``rdf_class`` if given."""
         q = fold(query)
         if not q:
             return []
@@ -100,6 +107,8 @@ class SearchIndex:
         compact = q.replace(" ", "")
         best: dict[str, tuple[int, Name]] = {}
         for name in self.names:
+            if rdf_class is not None and rdf_class not in self.types.get(name.iri, ()):
+                continue
             score = _score(name, q, words, compact)
             if score <= 0:
                 continue
