@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,38 @@ def test_family_tree_holds_ancestors_and_descendants_with_kinds_of_edges(client_
         if (g.get("class") or "").startswith("edge")
     }
     assert dashes["Split"] and dashes["Split"] != dashes.get("Fusion")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "fourth-international",
+        "crfi",
+        "left-opposition",
+        "international-committee-of-the-fourth-international",
+        "movement-for-socialism-argentina",
+    ],
+)
+def test_the_family_tree_draws_what_the_ancestors_and_descendants_queries_answer(
+    client_real, real_store, slug: str
+) -> None:
+    """The picture draws from tkg.lineage; the canned queries are the reference it must agree with."""
+    iri = ORG + slug
+    nodes, kinds = {iri}, defaultdict(set)
+    for name in ("ancestors", "descendants"):
+        query = load_all()[name]
+        for row in real_store.query(query.text, substitutions=query.bind({"org": iri})).solutions():
+            nodes |= {row["ancestor"].value, row["derivative"].value}
+            kinds[row["ancestor"].value, row["derivative"].value].add(row["kind"].value)
+    svg = client_real.get(f"/svg/family-tree/org/{slug}").get_data(as_text=True)
+    drawn_nodes = set(re.findall(r'class="node[^"]*" data-iri="([^"]+)"', svg))
+    drawn_edges = {
+        (a, b): k for k, a, b in re.findall(r'data-kind="([^"]+)" data-from="([^"]+)" data-to="([^"]+)"', svg)
+    }
+    assert len(nodes) > 1
+    assert drawn_nodes == nodes
+    assert set(drawn_edges) == set(kinds)
+    assert all(kind in kinds[pair] for pair, kind in drawn_edges.items())
 
 
 def test_family_tree_of_an_unknown_organisation_is_404_with_a_search_link(client_real) -> None:

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 from tkg.canned import load_all
 from tkg.namespaces import ID
 
+from ..linked_data import lineage as cached_lineage
 from ..results import select
 from ..urls import urls
 from . import family_tree, positions, timeline
@@ -54,29 +55,13 @@ def org_iri(slug: str) -> str:
 
 
 def family_tree_svg(iri: str) -> str:
-    """The family tree of one organisation, from the ``ancestors`` and ``descendants`` canned queries."""
-    queries = load_all()
-    labels = {iri: label_of(iri)[0] or iri}
-    steps = []
-    for name in ("ancestors", "descendants"):
-        query = queries[name]
-        _vars, rows = select(query.text, query.bind({"org": iri}))
-        for row in rows:
-            parent, child = row["ancestor"]["value"], row["derivative"]["value"]
-            labels[parent], labels[child] = row["ancestorLabel"]["value"], row["derivativeLabel"]["value"]
-            steps.append(
-                family_tree.Step(
-                    parent,
-                    child,
-                    row["kind"]["value"],
-                    row["event"]["value"],
-                    row["eventLabel"]["value"],
-                    _value(row, "date"),
-                )
-            )
-    unique = {(s.parent, s.child, s.event): s for s in steps}
-    links = {node: path for node in labels if (path := urls().local(node))}
-    return family_tree.render(iri, labels, list(unique.values()), links)
+    """The family tree of one organisation, from the lineage model resource pages use too."""
+    lineage = cached_lineage()
+    labels = {**lineage.labels, iri: lineage.label(iri) or label_of(iri)[0] or iri}
+    steps = lineage.family(iri)
+    nodes = {iri, *(s.parent for s in steps), *(s.child for s in steps)}
+    links = {node: path for node in nodes if (path := urls().local(node))}
+    return family_tree.render(iri, labels, steps, links)
 
 
 def timeline_svg(first: int, last: int) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from tkg.namespaces import ID, TKG
 from tkg.search import SearchIndex, fold
-from tkg.store import Result
+
+from .memory import MemoryStore
 
 DATA = f"""
 @prefix tkg: <{TKG}> .
@@ -27,19 +27,6 @@ o:trotskyist-league a tkg:Party, tkg:Organisation ; rdfs:label "Trotskyist Leagu
 """
 ORGANISATION = str(TKG) + "Organisation"
 PERSON = str(TKG) + "Person"
-
-
-class MemoryStore:
-    """The triples above in pyoxigraph's in-memory store, behind the store interface's ``query``."""
-
-    def __init__(self, turtle: str) -> None:
-        self._store = ox.Store()
-        self._store.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
-
-    def query(self, sparql: str, *args: object, **kwargs: object) -> Result:
-        raw = self._store.query(sparql)
-        assert isinstance(raw, ox.QuerySolutions)
-        return Result("bindings", raw)
 
 
 @pytest.fixture(scope="module")
