@@ -11,7 +11,7 @@ from tkg.dumps import CHECKSUMS, DUMPS, INDEX, read_index
 
 from .context import settings, store
 from .errors import not_found, plain
-from .negotiation import choose
+from .negotiation import page_or_json
 from .urls import urls
 
 bp = Blueprint("dumps", __name__)
@@ -25,9 +25,7 @@ def directory() -> Path:
 @bp.get("/dumps/")
 def index() -> Response | str:
     dumps = read_index(directory())
-    wanted = request.args.get("format")
-    wanted = "application/json" if wanted in ("json", "application/json") else wanted
-    media = choose(request.accept_mimetypes, ["text/html", "application/json"], wanted)
+    media = page_or_json(request.accept_mimetypes, request.args.get("format"))
     if media == "application/json":
         response = jsonify(
             version=store().version,

@@ -12,6 +12,19 @@ from werkzeug.datastructures import MIMEAccept
 from tkg import formats
 
 
+def rdf_or_page(rdf: list[str]) -> list[str]:
+    """What an RDF document with an HTML view offers: its first RDF format to a client that sends no
+    ``Accept``, the page to a browser (whose ``*/*`` ranks below ``text/html``).
+    """
+    return [rdf[0], formats.HTML.media_type, *rdf[1:]]
+
+
+def page_or_json(accept: MIMEAccept, format_param: str | None) -> str | None:
+    """For lists that are a page or plain JSON (search, dumps): ``format=json`` is ``application/json``."""
+    wanted = "application/json" if format_param in ("json", "application/json") else format_param
+    return choose(accept, [formats.HTML.media_type, "application/json"], wanted)
+
+
 def from_format_param(value: str, offered: list[str]) -> str | None:
     """The offered media type that ``format=value`` names, or ``None``.
 

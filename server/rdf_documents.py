@@ -5,7 +5,6 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from tkg import formats
-from tkg.namespaces import PREFIXES
 
 #: Extension -> format of every RDF document; the first graph format is the RDF default.
 EXTENSIONS: dict[str, formats.Format] = {f.extension: f for f in formats.rdf_documents()}
@@ -27,8 +26,5 @@ def title(ext: str) -> str:
 def serialize(ext: str, triples: list[ox.Triple], quads: list[ox.Quad]) -> tuple[bytes, str]:
     """The document in format ``ext`` (quads for the dataset-only formats) and its Content-Type."""
     fmt = EXTENSIONS[ext]
-    assert isinstance(fmt.oxigraph, ox.RdfFormat)
-    items: list[ox.Triple] | list[ox.Quad] = quads if "graph" not in fmt.kinds else triples
-    kwargs = {"prefixes": PREFIXES} if fmt.prefixes else {}
-    body = ox.serialize(items, format=fmt.oxigraph, **kwargs)
+    body = formats.write_rdf(fmt, quads if "graph" not in fmt.kinds else triples)
     return body, f"{fmt.media_type}; charset=utf-8"

@@ -12,13 +12,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tkg import formats
 from tkg.namespaces import PREFIXES
 from tkg.store import Dataset, Substitutions
 
 from .context import executor
 from .urls import urls
 
-JSON = "application/sparql-results+json"
+JSON = formats.SPARQL_JSON.media_type
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 

@@ -6,13 +6,14 @@ The same index answers the pickers of the query pages (``/api/suggest``).
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.search import SearchIndex
 
 from .context import store
 from .errors import plain
 from .linked_data import KIND_TITLES
-from .negotiation import choose
+from .negotiation import page_or_json
 from .urls import href, urls
 
 bp = Blueprint("search", __name__)
@@ -30,11 +31,9 @@ def index() -> SearchIndex:
 
 
 @bp.get("/search")
-def search() -> Response | str:
+def search() -> BaseResponse | str:
     query = request.args.get("q", "").strip()
-    wanted = request.args.get("format")
-    wanted = "application/json" if wanted in ("json", "application/json") else wanted
-    media = choose(request.accept_mimetypes, ["text/html", "application/json"], wanted)
+    media = page_or_json(request.accept_mimetypes, request.args.get("format"))
     if media is None:
         return plain(406, "406 Not Acceptable: search answers text/html or application/json (format=json).")
     try:

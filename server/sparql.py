@@ -22,7 +22,7 @@ from tkg.store import RESULT_FORMATS, Dataset, Kind, QuerySyntaxError, ResultToo
 
 from .context import answer_cache, executor, settings, store
 from .errors import plain
-from .negotiation import choose
+from .negotiation import choose, rdf_or_page
 from .service_description import describe
 from .urls import urls
 
@@ -160,7 +160,7 @@ def cached(response: Response, etag: str) -> Response:
 
 def service_description() -> Response:
     """A SPARQL Service Description; a query form for browsers."""
-    offered = ["text/turtle", "text/html", *list(SD_FORMATS)[1:]]
+    offered = rdf_or_page(list(SD_FORMATS))
     media_type = choose(request.accept_mimetypes, offered, request.args.get("format"))
     if media_type == "text/html":
         response = Response(render_template("sparql.html"), mimetype="text/html")

@@ -21,7 +21,7 @@ from .context import settings, store
 from .dumps import directory
 from .errors import plain
 from .linked_data import LICENCE, cached
-from .negotiation import choose
+from .negotiation import choose, rdf_or_page
 from .urls import urls
 
 bp = Blueprint("void", __name__)
@@ -31,7 +31,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET = URIRef(BASE + "void#dataset")
 #: The formats of the description (rdflib writes it), from the registry.
 FORMATS = formats.rdflib_names()
-OFFERED = ["text/turtle", "text/html", *list(FORMATS)[1:]]
+OFFERED = rdf_or_page(list(FORMATS))
 GRAPH_TITLES = {
     GRAPH_ONTOLOGY: "The ontology",
     GRAPH_ASSERTED: "The curated claims, with evidence",

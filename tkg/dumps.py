@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .formats import Format, by_extension
-from .namespaces import PREFIXES
+from .formats import Format, by_extension, write_rdf
 
 DUMPS = "dumps"
 INDEX = "index.json"
@@ -113,9 +112,7 @@ def write_dumps(quads: list[ox.Quad], directory: Path) -> list[DumpFile]:
     written = []
     for fmt in FORMATS:
         items = quads if fmt.quads else triples
-        # RDF/XML is never a dump; the writers that take prefixes get them.
-        kwargs = {"prefixes": PREFIXES} if fmt.format.prefixes else {}
-        data = _gzip(ox.serialize(items, format=fmt.rdf_format, **kwargs))
+        data = _gzip(write_rdf(fmt.format, items))
         name = file_name(fmt)
         _write_atomically(target / name, data)
         digest = hashlib.sha256(data).hexdigest()

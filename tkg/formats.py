@@ -16,10 +16,13 @@ a new format is one entry here (and its test).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import pyoxigraph as ox
+
+from .namespaces import PREFIXES
 
 ResultKind = Literal["bindings", "boolean", "graph"]
 Kind = Literal["bindings", "boolean", "graph", "dataset"]
@@ -180,7 +183,9 @@ for _format in FORMATS:
     for _key in (_format.media_type, _format.name, _format.extension, *_format.aliases):
         _BY_NAME.setdefault(_key, _format)
 
-HTML = _BY_MEDIA["text/html"]
+HTML = _BY_NAME["html"]
+#: What the app's own SELECTs are read back as.
+SPARQL_JSON = _BY_NAME["json"]
 #: The media types a browser may ask a page as.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -231,6 +236,14 @@ def rdflib_names() -> dict[str, str]:
 def endpoint_formats() -> list[Format]:
     """Every format a SPARQL answer can be written in (the service description's ``sd:resultFormat``)."""
     return [f for f in FORMATS if f.kinds & {"bindings", "boolean", "graph"}]
+
+
+def write_rdf(fmt: Format, items: Iterable[ox.Triple] | Iterable[ox.Quad]) -> bytes:
+    """``items`` written in ``fmt``, with the project's prefixes where the syntax has them."""
+    assert isinstance(fmt.oxigraph, ox.RdfFormat), fmt.name
+    body = ox.serialize(items, format=fmt.oxigraph, prefixes=PREFIXES if fmt.prefixes else None)
+    assert body is not None  # no output file given: the bytes come back
+    return body
 
 
 def short_names(formats: list[Format]) -> str:
