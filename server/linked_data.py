@@ -15,6 +15,7 @@ import hashlib
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.describe import Description, describe, exists, local_name, resource_iri
 from tkg.lineage import Lineage
@@ -81,7 +82,7 @@ def _described(kind: str, slug: str) -> Description | Response:
 
 
 @bp.get("/id/<kind>/<slug>")
-def resource(kind: str, slug: str) -> Response:
+def resource(kind: str, slug: str) -> BaseResponse:
     """The IRI itself: 303 to the document in the negotiated format."""
     if "." in slug:
         base, ext = slug.rsplit(".", 1)
@@ -141,7 +142,7 @@ def _finish(response: Response, etag: str, kind: str, slug: str) -> Response:
     return response
 
 
-def _cors(response: Response) -> None:
+def _cors(response: BaseResponse) -> None:
     """Linked data is for any client, including scripts on other sites."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Content-Type"
@@ -222,7 +223,7 @@ SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?q) AS ?quote) WHERE {{
 
 
 @bp.get("/trotskyism/<path:rest>")
-def canonical_prefix(rest: str) -> Response:
+def canonical_prefix(rest: str) -> BaseResponse:
     """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
     target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
     return redirect(urls().path(target), code=301)

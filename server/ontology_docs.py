@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.describe import local_name
 from tkg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, TKG
@@ -177,7 +178,7 @@ def _build() -> Documentation:
 
 
 @bp.get("/ontology")
-def ontology() -> Response:
+def ontology() -> BaseResponse:
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
         return plain(406, f"406 Not Acceptable: the ontology is described as {', '.join(OFFERED)}.")

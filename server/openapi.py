@@ -56,7 +56,7 @@ RESULT_SCHEMAS: dict[str, dict] = {"json": {"$ref": "#/components/schemas/Result
 
 
 def _parameter(param) -> dict:
-    schema = dict(SCHEMAS[param.type])
+    schema: dict[str, object] = dict(SCHEMAS[param.type])
     if param.default is not None:
         schema["default"] = int(param.default) if param.type == "integer" else param.default
     description = param.label
