@@ -31,6 +31,13 @@ PAGES = [
     "/svg/timeline?from=1928&to=1953",
     "/svg/positions",
     "/search?q=ligue",
+    "/id/",
+    "/id/org/",
+    "/ontology.html",
+    "/void",
+    "/dumps/",
+    "/editor",
+    "/sparql",
     "/id/org/no-such-organisation",
     "/no/such/page",
 ]
