@@ -142,7 +142,7 @@ def api(name: str) -> Response:
     response = Response(answer.body, mimetype=media_type)
     response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     if request.args.get("download"):
-        extension = formats.by_media_type(media_type).extension  # type: ignore[union-attr]
+        extension = formats.of(media_type).extension
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return _cached(response, etag)
 

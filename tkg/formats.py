@@ -195,6 +195,14 @@ def by_media_type(media_type: str) -> Format | None:
     return _BY_MEDIA.get(media_type.split(";", 1)[0].strip().lower())
 
 
+def of(media_type: str) -> Format:
+    """The format of a media type this service offers (``KeyError`` for any other: a bug, not input)."""
+    found = by_name(media_type)
+    if found is None:
+        raise KeyError(media_type)
+    return found
+
+
 def by_extension(extension: str) -> Format | None:
     return _BY_EXTENSION.get(extension.lower())
 

@@ -18,6 +18,12 @@ TRIPLE = ox.Triple(
 QUAD = ox.Quad(TRIPLE.subject, TRIPLE.predicate, TRIPLE.object, ox.NamedNode("http://example.org/g"))
 
 
+def test_an_offered_media_type_always_has_a_format() -> None:
+    assert formats.of("application/xhtml+xml") is formats.HTML
+    with pytest.raises(KeyError):
+        formats.of("image/png")
+
+
 def test_every_name_media_type_and_extension_names_one_format() -> None:
     seen: dict[str, str] = {}
     for fmt in FORMATS:
