@@ -12,6 +12,8 @@ from anywhere. Unknown IRIs get 404 with a link to the search. ``/id/`` and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -30,6 +32,7 @@ from .schema_org import json_ld
 from .urls import urls
 
 bp = Blueprint("linked_data", __name__)
+T = TypeVar("T")
 
 KIND_TITLES = {
     "org": "Organisations",
@@ -47,12 +50,13 @@ PAGE_SIZE = 1000
 LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
-def cached(name: str, factory):
-    """A per-app value computed once from the store (it never changes while the app runs)."""
-    extensions = current_app.extensions
-    if name not in extensions:
-        extensions[name] = factory()
-    return extensions[name]
+def cached(name: str, factory: Callable[[], T]) -> T:
+    """A value computed once per dataset version from the store (a remote store may move on)."""
+    version = store().version
+    held = current_app.extensions.get(name)
+    if held is None or held[0] != version:
+        held = current_app.extensions[name] = (version, factory())
+    return held[1]
 
 
 def lineage() -> Lineage:

@@ -5,14 +5,14 @@ The same index answers the pickers of the query pages (``/api/suggest``).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.search import SearchIndex
 
 from .context import store
 from .errors import plain
-from .linked_data import KIND_TITLES
+from .linked_data import KIND_TITLES, cached
 from .negotiation import page_or_json
 from .urls import href, urls
 
@@ -23,11 +23,7 @@ MAX_LIMIT = 100
 
 def index() -> SearchIndex:
     """The search index of the dataset version being served, loaded once per version."""
-    version = store().version
-    held = current_app.extensions.get("tkg_search")
-    if held is None or held[0] != version:
-        held = current_app.extensions["tkg_search"] = (version, SearchIndex(store()))
-    return held[1]
+    return cached("tkg_search", lambda: SearchIndex(store()))
 
 
 @bp.get("/search")
