@@ -138,3 +138,22 @@ def test_negotiation_by_accept_honours_q_values_and_our_order() -> None:
 
 def test_the_docstring_examples_run() -> None:
     assert doctest.testmod(formats).failed == 0
+
+
+def test_every_surface_offers_registry_formats_only() -> None:
+    """The endpoint, documents, dumps, SD/VoID and the API read their tables from the registry."""
+    from server import queries, rdf_documents, sparql, void
+    from tkg import dumps, store
+
+    offered = [
+        *(m for kind in store.RESULT_FORMATS.values() for m in kind),
+        *rdf_documents.OFFERED,
+        *sparql.SD_FORMATS,
+        *void.OFFERED,
+        *queries.API_FORMATS,
+        *(d.media_type for d in dumps.FORMATS),
+    ]
+    assert all(by_name(m) is not None for m in offered), [m for m in offered if by_name(m) is None]
+    assert sparql.SD_FORMATS == void.FORMATS == formats.rdflib_names()
+    assert formats.media_types("bindings") == queries.API_FORMATS
+    assert {d.suffix for d in dumps.FORMATS} <= set(rdf_documents.EXTENSIONS)
