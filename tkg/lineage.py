@@ -22,6 +22,7 @@ from .describe import labels
 from .namespaces import ORG, TKG
 from .store import GraphStore
 
+LINEAGE_EVENT = str(TKG) + "LineageEvent"
 STEPS = f"""
 PREFIX tkg: <{TKG}>
 PREFIX org: <{ORG}>
@@ -60,6 +61,7 @@ class Lineage:
         for row in store.query(STEPS).solutions():
             key = (row["child"].value, row["parent"].value, row["event"].value)
             cls = row["class"].value if row["class"] is not None else None
+            cls = None if cls == LINEAGE_EVENT else cls  # a reflexive subClassOf says nothing
             date = row["date"].value if row["date"] is not None else None
             held = steps.get(key)
             if held is not None:  # several classes or dates: keep the first of each, in a stable order
