@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         app.extensions["tkg_answer_cache"] = AnswerCache(settings.answer_cache_mb * 1_000_000)
 
-    from . import compression, dumps, errors, linked_data, ontology_docs, search, security, void
+    from . import compression, dumps, errors, linked_data, ontology_docs, search, security, urls, void
     from .editor import bp as editor_bp
     from .home import bp as home_bp
     from .queries import api_bp
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .sparql import bp as sparql_bp
     from .svg_routes import bp as pictures_bp
 
+    app.jinja_env.globals.update(href=urls.href, urls=urls.urls)
     errors.register(app)
     compression.register(app)
     security.register(app)

@@ -10,8 +10,9 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 from tkg.dumps import CHECKSUMS, DUMPS, INDEX, read_index
 
 from .context import settings, store
-from .errors import plain
-from .negotiation import choose
+from .errors import not_found, plain
+from .negotiation import page_or_json
+from .urls import urls
 
 bp = Blueprint("dumps", __name__)
 
@@ -24,16 +25,11 @@ def directory() -> Path:
 @bp.get("/dumps/")
 def index() -> Response | str:
     dumps = read_index(directory())
-    wanted = request.args.get("format")
-    wanted = "application/json" if wanted in ("json", "application/json") else wanted
-    media = choose(request.accept_mimetypes, ["text/html", "application/json"], wanted)
+    media = page_or_json(request.accept_mimetypes, request.args.get("format"))
     if media == "application/json":
         response = jsonify(
             version=store().version,
-            dumps=[
-                {**d.__dict__, "url": request.host_url.rstrip("/") + request.script_root + f"/dumps/{d.name}"}
-                for d in dumps
-            ],
+            dumps=[{**d.__dict__, "url": urls().absolute(f"/dumps/{d.name}")} for d in dumps],
         )
     elif media == "text/html":
         response = Response(
@@ -49,7 +45,9 @@ def index() -> Response | str:
 def download(name: str) -> Response:
     files = {d.name: d for d in read_index(directory())}
     if name not in files and (name not in (CHECKSUMS, INDEX) or not (directory() / DUMPS / name).is_file()):
-        return plain(404, f"404 Not Found: no dump called {name}; the dumps are listed at /dumps/.")
+        return not_found(
+            f"There is no dump called {name}; the dumps are listed at {urls().path('/dumps/')}.", name
+        )
     path = directory() / DUMPS / name
     if name in files:
         response = send_file(

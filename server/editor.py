@@ -14,6 +14,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from tkg.canned import load_all
 
+from .urls import urls
+
 bp = Blueprint("editor", __name__)
 
 ASSETS = ("vendor/yasgui/yasgui.min.js", "vendor/yasgui/yasgui.min.css")
@@ -38,7 +40,7 @@ def editor() -> Response:
         examples=examples,
         query=request.args.get("query", "") or DEFAULT_QUERY,
         installed=installed,
-        endpoint=url_for("sparql.endpoint", _external=True),
+        endpoint=urls().for_endpoint("sparql.endpoint", external=True),
         prefixes_url=url_for("api.prefixes"),
     )
     # Without its assets the editor cannot work: say so, and how to install them.

@@ -15,9 +15,12 @@ Unknown IRIs get 404 with a link to the search. ``/id/`` and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.describe import Description, describe, exists, local_name, resource_iri
 from tkg.lineage import Lineage
@@ -25,13 +28,15 @@ from tkg.namespaces import ID, KINDS
 from tkg.reads import value
 
 from .context import reader, settings, store
-from .errors import plain
+from .errors import not_found, plain
 from .negotiation import choose
-from .rdf_documents import EXTENSIONS, OFFERED, TITLES, extension_for, serialize
+from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize, title
 from .resource_view import build_page
 from .schema_org import json_ld
+from .urls import urls
 
 bp = Blueprint("linked_data", __name__)
+T = TypeVar("T")
 
 KIND_TITLES = {
     "org": "Organisations",
@@ -50,12 +55,13 @@ PAGE_SIZE = 1000
 LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
-def cached(name: str, factory):
-    """A per-app value computed once from the store (it never changes while the app runs)."""
-    extensions = current_app.extensions
-    if name not in extensions:
-        extensions[name] = factory()
-    return extensions[name]
+def cached(name: str, factory: Callable[[], T]) -> T:
+    """A value computed once per dataset version from the store (a remote store may move on)."""
+    version = store().version
+    held = current_app.extensions.get(name)
+    if held is None or held[0] != version:
+        held = current_app.extensions[name] = (version, factory())
+    return held[1]
 
 
 def lineage() -> Lineage:
@@ -74,34 +80,16 @@ def inverses() -> dict[str, str]:
     return cached("tkg_inverses", load)
 
 
-def not_found(what: str, term: str) -> Response:
-    """404 for people (a page with the search) and programs (a sentence with the search URL)."""
-    search = url_for("search.search", q=term, _external=True)
-    media = choose(request.accept_mimetypes, ["text/html", "text/plain"], None)
-    message = f"404 Not Found: {what} is not in this dataset. Search for it: {search}"
-    if media == "text/html":
-        html = render_template("not_found.html", what=what, term=term, search=search)
-        response = Response(html, status=404, mimetype="text/html")
-        response.vary.add("Accept")
-        return response
-    return plain(404, message, Link=f'<{search}>; rel="search"')
-
-
-REPLACEMENT = """SELECT ?new WHERE {{
-  <{iri}> <http://www.w3.org/2002/07/owl#deprecated> true ; <http://purl.org/dc/terms/isReplacedBy> ?new
-  FILTER(STRSTARTS(STR(?new), "{id}"))
-}} ORDER BY ?new LIMIT 1"""
-
-
-def moved(kind: str, slug: str, ext: str | None = None) -> Response | None:
+def moved(kind: str, slug: str, ext: str | None = None) -> BaseResponse | None:
     """301 to the replacement of a deprecated IRI (or of its document in format ``ext``), if it has one."""
     iri = resource_iri(kind, slug)
     if iri is None:
         return None
-    rows = list(store().query(REPLACEMENT.format(iri=iri, id=ID)).solutions())
-    if not rows:
+    rows = reader().select("replacement", iri=ox.NamedNode(iri), id=ox.Literal(ID))
+    new = value(rows.rows[0], "new") if rows.rows else None
+    if new is None:
         return None
-    new_kind, _, new_slug = rows[0]["new"].value[len(ID) :].partition("/")
+    new_kind, _, new_slug = new[len(ID) :].partition("/")
     if resource_iri(new_kind, new_slug) is None:
         return None
     target = url_for("linked_data.resource", kind=new_kind, slug=f"{new_slug}.{ext}" if ext else new_slug)
@@ -115,15 +103,15 @@ def moved(kind: str, slug: str, ext: str | None = None) -> Response | None:
 def _described(kind: str, slug: str) -> Description | Response:
     iri = resource_iri(kind, slug)
     if iri is None:
-        return not_found(f"/id/{kind}/{slug}", slug.replace("-", " "))
+        return not_found(f"/id/{kind}/{slug} is not in this dataset.", slug.replace("-", " "))
     description = describe(reader(), iri)
     if not description.exists:
-        return not_found(f"<{iri}>", slug.replace("-", " "))
+        return not_found(f"<{iri}> is not in this dataset.", slug.replace("-", " "))
     return description
 
 
 @bp.get("/id/<kind>/<slug>")
-def resource(kind: str, slug: str) -> Response:
+def resource(kind: str, slug: str) -> BaseResponse:
     """The IRI itself: 303 to the document in the negotiated format."""
     if "." in slug:
         base, ext = slug.rsplit(".", 1)
@@ -133,7 +121,9 @@ def resource(kind: str, slug: str) -> Response:
         return response
     iri = resource_iri(kind, slug)
     if iri is None or not exists(reader(), iri):
-        return not_found(f"<{iri}>" if iri else f"/id/{kind}/{slug}", slug.replace("-", " "))
+        return not_found(
+            f"{f'<{iri}>' if iri else f'/id/{kind}/{slug}'} is not in this dataset.", slug.replace("-", " ")
+        )
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
         formats = ", ".join(OFFERED)
@@ -146,7 +136,7 @@ def resource(kind: str, slug: str) -> Response:
     return response
 
 
-def document(kind: str, slug: str, ext: str) -> Response:
+def document(kind: str, slug: str, ext: str) -> BaseResponse:
     """The document describing ``id/{kind}/{slug}`` in one fixed format."""
     if (response := moved(kind, slug, ext)) is not None:
         return response
@@ -168,7 +158,7 @@ def document(kind: str, slug: str, ext: str) -> Response:
         )
         response = Response(html, mimetype="text/html")
     else:
-        doc = request.base_url
+        doc = urls().here()
         triples = [*described.triples(), *_document_triples(doc, described.iri)]
         body, content_type = serialize(ext, triples, described.quads())
         response = Response(body, content_type=content_type)
@@ -185,7 +175,7 @@ def _finish(response: Response, etag: str, kind: str, slug: str) -> Response:
     return response
 
 
-def _cors(response: Response) -> None:
+def _cors(response: BaseResponse) -> None:
     """Linked data is for any client, including scripts on other sites."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Content-Type"
@@ -193,9 +183,11 @@ def _cors(response: Response) -> None:
 
 def _alternates(kind: str, slug: str) -> list[tuple[str, str, str]]:
     """(url, media type, title) of each document describing the resource."""
-    out = [(url_for("linked_data.resource", kind=kind, slug=f"{slug}.html"), "text/html", TITLES["html"])]
-    for ext, (media, _) in EXTENSIONS.items():
-        out.append((url_for("linked_data.resource", kind=kind, slug=f"{slug}.{ext}"), media, TITLES[ext]))
+    out = [(url_for("linked_data.resource", kind=kind, slug=f"{slug}.html"), "text/html", title("html"))]
+    for ext, fmt in EXTENSIONS.items():
+        out.append(
+            (url_for("linked_data.resource", kind=kind, slug=f"{slug}.{ext}"), fmt.media_type, fmt.title)
+        )
     return out
 
 
@@ -203,7 +195,7 @@ def _family_tree_url(kind: str, slug: str) -> str | None:
     """The family-tree picture of an organisation, if this app serves one."""
     path = f"/svg/family-tree/{kind}/{slug}"
     adapter = current_app.url_map.bind("localhost")
-    return request.script_root + path if adapter.test(path, method="GET") else None
+    return urls().path(path) if adapter.test(path, method="GET") else None
 
 
 def _document_triples(doc: str, iri: str) -> list[ox.Triple]:
@@ -228,7 +220,7 @@ def kinds() -> str:
 def kind_index(kind: str) -> Response | str:
     """Every resource of one kind, by label, a thousand a page."""
     if kind not in KINDS:
-        return not_found(f"/id/{kind}/", kind)
+        return not_found(f"There are no resources of kind {kind!r}.", kind)
     prefix = f"{ID}{kind}/"
     items = []
     for row in reader().select("kind-index", prefix=ox.Literal(prefix)):
@@ -242,7 +234,7 @@ def kind_index(kind: str) -> Response | str:
         return plain(400, "400 Bad Request: page must be a positive whole number.")
     pages = max(1, -(-len(items) // PAGE_SIZE))
     if number > pages:
-        return plain(404, f"404 Not Found: there are {pages} page(s) of {kind} resources.")
+        return not_found(f"There are {pages} page(s) of {kind} resources, not {number}.", kind)
     shown = items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     return render_template(
         "kind_index.html",
@@ -256,7 +248,7 @@ def kind_index(kind: str) -> Response | str:
 
 
 @bp.get("/trotskyism/<path:rest>")
-def canonical_prefix(rest: str) -> Response:
+def canonical_prefix(rest: str) -> BaseResponse:
     """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
     target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
-    return redirect(request.script_root + target, code=301)
+    return redirect(urls().path(target), code=301)

@@ -1,4 +1,7 @@
-"""Content negotiation: pick a media type from ``Accept`` (q-values honoured) or ``format``."""
+"""Content negotiation: pick a media type from ``Accept`` (q-values honoured) or ``format``.
+
+The short names ``format=`` takes are those of the format registry (:mod:`tkg.formats`).
+"""
 
 from __future__ import annotations
 
@@ -6,46 +9,44 @@ from collections.abc import Iterable
 
 from werkzeug.datastructures import MIMEAccept
 
-#: Short names accepted by the ``format`` parameter, for links that cannot set headers.
-FORMAT_ALIASES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "html": "text/html",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    # Turtle is N3 too: clients asking for N3 (SPARQLWrapper's N3) get Turtle.
-    "n3": "text/turtle",
-    "text/n3": "text/turtle",
-    "text/rdf+n3": "text/turtle",
-}
+from tkg import formats
 
-#: Graph-result aliases for the tabular short names (``format=json`` on a CONSTRUCT).
-GRAPH_EQUIVALENTS = {
-    "application/sparql-results+json": "application/ld+json",
-    "application/sparql-results+xml": "application/rdf+xml",
-    "application/json": "application/ld+json",
-}
+
+def rdf_or_page(rdf: list[str]) -> list[str]:
+    """What an RDF document with an HTML view offers: its first RDF format to a client that sends no
+    ``Accept``, the page to a browser (whose ``*/*`` ranks below ``text/html``).
+    """
+    return [rdf[0], formats.HTML.media_type, *rdf[1:]]
+
+
+def page_or_json(accept: MIMEAccept, format_param: str | None) -> str | None:
+    """For lists that are a page or plain JSON (search, dumps): ``format=json`` is ``application/json``."""
+    wanted = "application/json" if format_param in ("json", "application/json") else format_param
+    return choose(accept, [formats.HTML.media_type, "application/json"], wanted)
+
+
+def from_format_param(value: str, offered: list[str]) -> str | None:
+    """The offered media type that ``format=value`` names, or ``None``.
+
+    A tabular short name asked of a graph result means its graph twin
+    (``format=json`` on a CONSTRUCT is JSON-LD).
+    """
+    wanted = value.strip().lower()
+    if wanted in offered:
+        return wanted
+    found = formats.by_name(wanted)
+    if found is None:
+        return None
+    if found.media_type in offered:
+        return found.media_type
+    return found.graph_twin if found.graph_twin in offered else None
 
 
 def choose(accept: MIMEAccept, offered: Iterable[str], format_param: str | None) -> str | None:
     """The media type to answer with, or ``None`` if nothing offered is acceptable."""
     offered = list(offered)
     if format_param:
-        wanted = FORMAT_ALIASES.get(format_param.lower(), format_param.lower())
-        if wanted not in offered:
-            wanted = GRAPH_EQUIVALENTS.get(wanted, wanted)
-        return wanted if wanted in offered else None
+        return from_format_param(format_param, offered)
     if not accept:
         return offered[0]
     # werkzeug's best_match honours q-values and wildcards; ties go to our order.

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.describe import local_name
 from tkg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, TKG
 
 from .context import reader, settings, store
-from .errors import plain
-from .iris import href
+from .errors import not_found, plain
 from .linked_data import cached
 from .negotiation import choose
-from .rdf_documents import EXTENSIONS, OFFERED, TITLES, extension_for, serialize
+from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize
+from .urls import href
 
 bp = Blueprint("ontology", __name__)
 
@@ -177,7 +178,7 @@ def _build() -> Documentation:
 
 
 @bp.get("/ontology")
-def ontology() -> Response:
+def ontology() -> BaseResponse:
     media = choose(request.accept_mimetypes, OFFERED, request.args.get("format"))
     if media is None:
         return plain(406, f"406 Not Acceptable: the ontology is described as {', '.join(OFFERED)}.")
@@ -189,10 +190,14 @@ def ontology() -> Response:
 @bp.get("/ontology.<ext>")
 def document(ext: str) -> Response:
     if ext != "html" and ext not in EXTENSIONS:
-        return plain(404, f"404 Not Found: the ontology is available as .html, .{', .'.join(EXTENSIONS)}.")
+        return not_found(
+            f"The ontology is available as .html, .{', .'.join(EXTENSIONS)}, not .{ext}.", "ontology"
+        )
     docs = documentation()
     if ext == "html":
-        alternates = [(url_for("ontology.document", ext=e), m, TITLES[e]) for e, (m, _) in EXTENSIONS.items()]
+        alternates = [
+            (url_for("ontology.document", ext=e), f.media_type, f.title) for e, f in EXTENSIONS.items()
+        ]
         response = Response(
             render_template(
                 "ontology.html", docs=docs, curie=curie, href=href, alternates=alternates, tkg=str(TKG)

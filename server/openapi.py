@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tkg import formats
 from tkg.canned import CannedQuery
 
 SCHEMAS = {
@@ -50,10 +51,12 @@ RDF_TERM = {
         "xml:lang": {"type": "string"},
     },
 }
+#: The formats whose answers have a JSON schema (the others are text).
+RESULT_SCHEMAS: dict[str, dict] = {"json": {"$ref": "#/components/schemas/Results"}}
 
 
 def _parameter(param) -> dict:
-    schema = dict(SCHEMAS[param.type])
+    schema: dict[str, object] = dict(SCHEMAS[param.type])
     if param.default is not None:
         schema["default"] = int(param.default) if param.type == "integer" else param.default
     description = param.label
@@ -78,7 +81,7 @@ def _operation(query: CannedQuery) -> dict:
             "in": "query",
             "required": False,
             "description": "The answer's format when the Accept header cannot be set.",
-            "schema": {"enum": ["json", "csv", "tsv", "xml"]},
+            "schema": {"enum": [f.name for f in formats.carrying("bindings")]},
         }
     )
     return {
@@ -91,10 +94,8 @@ def _operation(query: CannedQuery) -> dict:
             "200": {
                 "description": "The results (columns starting with `_` repeat the parameters).",
                 "content": {
-                    "application/sparql-results+json": {"schema": {"$ref": "#/components/schemas/Results"}},
-                    "text/csv": {"schema": {"type": "string"}},
-                    "text/tab-separated-values": {"schema": {"type": "string"}},
-                    "application/sparql-results+xml": {"schema": {"type": "string"}},
+                    f.media_type: {"schema": RESULT_SCHEMAS.get(f.name, {"type": "string"})}
+                    for f in formats.carrying("bindings")
                 },
             },
             "304": {"description": "Not modified (ETag)."},

@@ -18,28 +18,24 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
+from tkg import formats
 from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
 from tkg.namespaces import PREFIXES
-from tkg.reads import value
 from tkg.store import QueryError
 
 from .context import reader, settings, store
-from .errors import plain
+from .errors import not_found, plain
 from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
 from .results import Table, table
-from .svg_routes import not_found
+from .search import index as search_index
+from .urls import urls
 
 bp = Blueprint("queries", __name__)
 
-#: What the API answers, first is the default; ``format=`` takes the short names of the endpoint.
-API_FORMATS = [
-    "application/sparql-results+json",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/sparql-results+xml",
-]
+#: What the API answers (every SELECT/ASK format of the registry), first is the default.
+API_FORMATS = formats.media_types("bindings")
 
 
 def canned(name: str) -> CannedQuery | None:
@@ -90,7 +86,8 @@ def page(name: str) -> Response | str:
         error=error,
         picture=picture,
         api_args=api_args,
-        permalink=url_for("queries.page", name=name, _external=True) + (f"?{api_args}" if api_args else ""),
+        permalink=urls().for_endpoint("queries.page", external=True, name=name)
+        + (f"?{api_args}" if api_args else ""),
         editor_link=url_for("editor.editor", query=query.editor_text(bound or {})),
     )
     response = Response(body, status=status, mimetype="text/html")
@@ -117,10 +114,11 @@ def _picture(query: CannedQuery, bound: dict) -> str | None:
 def api(name: str) -> Response:
     query = load_all().get(name)
     if query is None:
-        return plain(404, f"There is no canned query {name!r}; the list is at {url_for('api.openapi')}.")
+        return not_found(f"There is no canned query {name!r}; the list is at {url_for('api.openapi')}.", name)
     media_type = choose(request.accept_mimetypes, API_FORMATS, request.args.get("format"))
     if media_type is None:
-        return plain(406, f"This API answers {', '.join(API_FORMATS)} (or format=json|csv|tsv|xml).")
+        names = formats.short_names(formats.carrying("bindings"))
+        return plain(406, f"This API answers {', '.join(API_FORMATS)} (or format={names}).")
     try:
         bound = query.bind(request.args)
     except ParameterError as error:
@@ -136,8 +134,7 @@ def api(name: str) -> Response:
     response = Response(answer.body, mimetype=media_type)
     response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     if request.args.get("download"):
-        extension = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media_type)
-        extension = extension or ("xml" if media_type.endswith("xml") else "json")
+        extension = formats.of(media_type).extension
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return _cached(response, etag)
 
@@ -151,11 +148,12 @@ def _cached(response: Response, etag: str) -> Response:
 
 
 DEFAULT_CLASS = "https://w3id.org/trotskyism/ontology#Organisation"
+SUGGESTIONS = 12
 
 
 @bp.get("/api/suggest")
 def suggest() -> Response:
-    """Resources whose name (label or other name) contains ``q``, of class ``class`` (organisations)."""
+    """Resources of class ``class`` (organisations) whose names match ``q``: the ``/search`` index."""
     text = request.args.get("q", "").strip()
     if len(text) > 200:
         return plain(400, "q is longer than 200 characters.")
@@ -164,10 +162,8 @@ def suggest() -> Response:
         rdf_class = ox.NamedNode(class_iri)
     except ValueError:
         return plain(400, f"class must be an IRI, not {class_iri!r}.")
-    items = []
-    if text:
-        rows = reader().select("suggest", q=ox.Literal(text), type=rdf_class)
-        items = [{"iri": value(r, "item"), "label": value(r, "label")} for r in rows]
+    hits = search_index().search(text, SUGGESTIONS, rdf_class.value) if text else []
+    items = [{"iri": h.iri, "label": h.label} for h in hits]
     response = Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
     return response
@@ -178,7 +174,7 @@ api_bp = Blueprint("api", __name__)
 
 @api_bp.get("/api/openapi.json")
 def openapi() -> Response:
-    doc = openapi_document(load_all(), request.host_url.rstrip("/"), store().version)
+    doc = openapi_document(load_all(), urls().base, store().version)
     response = Response(json.dumps(doc, indent=1, ensure_ascii=False), mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -1,46 +1,28 @@
-"""RDF documents: the media types a description is offered in, their file extensions, and writing them."""
+"""RDF documents: the formats a description is offered in (from the registry) and writing them."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from tkg.namespaces import PREFIXES
+from tkg import formats
 
-#: Extension -> (media type, pyoxigraph format); the first graph format is the RDF default.
-EXTENSIONS: dict[str, tuple[str, ox.RdfFormat]] = {
-    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-    "trig": ("application/trig", ox.RdfFormat.TRIG),
-    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-BY_MEDIA_TYPE = {media: ext for ext, (media, _) in EXTENSIONS.items()}
+#: Extension -> format of every RDF document; the first graph format is the RDF default.
+EXTENSIONS: dict[str, formats.Format] = {f.extension: f for f in formats.rdf_documents()}
 #: What a dereferenced IRI offers, HTML first: a browser's ``*/*`` gets the page.
-OFFERED = ["text/html", "application/xhtml+xml", *BY_MEDIA_TYPE]
-TITLES = {
-    "html": "HTML",
-    "ttl": "Turtle",
-    "jsonld": "JSON-LD",
-    "nt": "N-Triples",
-    "rdf": "RDF/XML",
-    "trig": "TriG (named graphs)",
-    "nq": "N-Quads (named graphs)",
-}
+OFFERED = [*formats.HTML_TYPES, *(f.media_type for f in EXTENSIONS.values())]
 
 
 def extension_for(media_type: str) -> str:
-    return "html" if media_type in ("text/html", "application/xhtml+xml") else BY_MEDIA_TYPE[media_type]
+    return formats.of(media_type).extension  # an OFFERED type: HTML (or XHTML) or an RDF format
+
+
+def title(ext: str) -> str:
+    found = formats.by_extension(ext)
+    return found.title if found else ext
 
 
 def serialize(ext: str, triples: list[ox.Triple], quads: list[ox.Quad]) -> tuple[bytes, str]:
-    """The document in format ``ext`` (quads for the dataset formats) and its Content-Type."""
-    media_type, fmt = EXTENSIONS[ext]
-    items = quads if fmt.supports_datasets and ext != "jsonld" else triples
-    kwargs = (
-        {"prefixes": PREFIXES}
-        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-        else {}
-    )
-    body = ox.serialize(items, format=fmt, **kwargs)
-    return body, f"{media_type}; charset=utf-8"
+    """The document in format ``ext`` (quads for the dataset-only formats) and its Content-Type."""
+    fmt = EXTENSIONS[ext]
+    body = formats.write_rdf(fmt, quads if "graph" not in fmt.kinds else triples)
+    return body, f"{fmt.media_type}; charset=utf-8"

@@ -20,7 +20,7 @@ from tkg.lineage import Lineage, Step
 from tkg.namespaces import ID, TKG
 from tkg.reads import Reader, value
 
-from .iris import href
+from .urls import href
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

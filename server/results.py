@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from tkg.namespaces import ID, PREFIXES
+from tkg.namespaces import PREFIXES
 from tkg.store import Rows, Term
+
+from .urls import urls
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -31,11 +33,6 @@ class Table:
     rows: list[list[Cell]]
 
 
-def local_path(iri: str) -> str | None:
-    """The path on this server that dereferences an instance IRI (``/id/org/crfi``), if it is ours."""
-    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
-
-
 def compact(iri: str) -> str:
     """A prefixed name for an IRI when a known prefix fits (``org:crfi``), else the IRI."""
     best = max((p for p in PREFIXES.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None)
@@ -50,7 +47,7 @@ def cell(term: Term | None, label: Term | None = None) -> Cell:
         return Cell("")
     if isinstance(term, ox.NamedNode):
         text = label.value if isinstance(label, ox.NamedNode | ox.Literal) else compact(term.value)
-        return Cell(text, href=local_path(term.value) or term.value, title=term.value)
+        return Cell(text, href=urls().href(term.value), title=term.value)
     if isinstance(term, ox.BlankNode):
         return Cell("_:" + term.value)
     if isinstance(term, ox.Triple):

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from tkg.describe import Description
 from tkg.namespaces import TKG
 
 from .resource_view import Page
+from .urls import urls
 
 TYPES = {
     "org": "Organization",
@@ -54,9 +53,9 @@ def json_ld(page: Page, description: Description) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": TYPES.get(page.kind, "Thing"),
         "@id": page.iri,
-        "url": request.base_url,
+        "url": urls().here(),
         "name": page.label,
-        "mainEntityOfPage": request.base_url,
+        "mainEntityOfPage": urls().here(),
     }
     others = sorted({n for n, _, kind in page.names if n != page.label})
     if others:

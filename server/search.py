@@ -1,16 +1,20 @@
-"""``/search``: find a resource by any of its names; HTML for people, JSON for programs."""
+"""``/search``: find a resource by any of its names; HTML for people, JSON for programs.
+
+The same index answers the pickers of the query pages (``/api/suggest``).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.search import SearchIndex
 
 from .context import reader
 from .errors import plain
-from .iris import canonical_iri, href, local_path
 from .linked_data import KIND_TITLES, cached
-from .negotiation import choose
+from .negotiation import page_or_json
+from .urls import href, urls
 
 bp = Blueprint("search", __name__)
 
@@ -18,15 +22,14 @@ MAX_LIMIT = 100
 
 
 def index() -> SearchIndex:
+    """The search index of the dataset version being served, loaded once per version."""
     return cached("tkg_search", lambda: SearchIndex(reader()))
 
 
 @bp.get("/search")
-def search() -> Response | str:
+def search() -> BaseResponse | str:
     query = request.args.get("q", "").strip()
-    wanted = request.args.get("format")
-    wanted = "application/json" if wanted in ("json", "application/json") else wanted
-    media = choose(request.accept_mimetypes, ["text/html", "application/json"], wanted)
+    media = page_or_json(request.accept_mimetypes, request.args.get("format"))
     if media is None:
         return plain(406, "406 Not Acceptable: search answers text/html or application/json (format=json).")
     try:
@@ -35,9 +38,10 @@ def search() -> Response | str:
         return plain(400, "400 Bad Request: limit must be a whole number between 1 and 100.")
     if len(query) > 200:
         return plain(400, "400 Bad Request: the search text is longer than 200 characters.")
-    iri = canonical_iri(query) if query.startswith("http") else None
-    if media == "text/html" and iri and local_path(iri):
-        return redirect(href(iri), code=303)
+    links = urls()
+    iri = links.canonical_iri(query) if query.startswith("http") else None
+    if media == "text/html" and iri and links.local(iri):
+        return redirect(links.href(iri), code=303)
     hits = index().search(query, limit) if query else []
     if media == "application/json":
         if not query:
@@ -53,7 +57,7 @@ def search() -> Response | str:
                     "matched": h.matched,
                     "language": h.language,
                     "kind": h.kind,
-                    "url": request.host_url.rstrip("/") + href(h.iri),
+                    "url": links.absolute_href(h.iri),
                     "score": h.score,
                 }
                 for h in hits

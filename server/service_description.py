@@ -5,26 +5,15 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from tkg import formats
 from tkg.namespaces import GRAPH_INFERRED, NAMED_GRAPHS
 from tkg.storage import Manifest
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENT = Namespace("http://www.w3.org/ns/entailment/")
 PROF = Namespace("http://www.w3.org/ns/owl-profile/")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-)
 
 
 def describe(endpoint: str, manifest: Manifest, federated: bool = False) -> Graph:
@@ -44,8 +33,9 @@ def describe(endpoint: str, manifest: Manifest, federated: bool = False) -> Grap
     # Queries are answered under simple entailment over a graph that already
     # contains the OWL 2 RL closure, materialised at build time.
     g.add((service, SD.defaultEntailmentRegime, ENT.Simple))
-    for name in RESULT_FORMATS:
-        g.add((service, SD.resultFormat, FORMATS[name]))
+    for fmt in formats.endpoint_formats():
+        if fmt.w3c_iri:
+            g.add((service, SD.resultFormat, URIRef(fmt.w3c_iri)))
     g.add(
         (
             service,

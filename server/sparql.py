@@ -15,26 +15,24 @@ import hashlib
 
 from flask import Blueprint, Response, render_template, request
 
+from tkg import formats
 from tkg.sparql_text import looks_like_update, query_kind, refused_services
 from tkg.store import RESULT_FORMATS, Dataset, Kind
 
 from .answer_cache import mark
 from .context import answer_cache, reader, settings, store
 from .errors import plain
-from .negotiation import choose
+from .negotiation import choose, rdf_or_page
 from .service_description import describe
+from .urls import urls
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only."
-SD_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
+#: The service description's formats (rdflib writes it): Turtle first, HTML for browsers second.
+SD_FORMATS = formats.rdflib_names()
 
 
 class ProtocolError(Exception):
@@ -154,14 +152,14 @@ def cached(response: Response, etag: str) -> Response:
 
 def service_description() -> Response:
     """A SPARQL Service Description; a query form for browsers."""
-    offered = ["text/turtle", "text/html", *list(SD_FORMATS)[1:]]
+    offered = rdf_or_page(list(SD_FORMATS))
     media_type = choose(request.accept_mimetypes, offered, request.args.get("format"))
     if media_type == "text/html":
         response = Response(render_template("sparql.html"), mimetype="text/html")
     elif media_type is None:
         return plain(406, f"The service description is available as {', '.join(offered)}.")
     else:
-        graph = describe(request.base_url, store().manifest, federated=bool(settings().service_hosts))
+        graph = describe(urls().here(), store().manifest, federated=bool(settings().service_hosts))
         response = Response(graph.serialize(format=SD_FORMATS[media_type]), mimetype=media_type)
     response.vary.add("Accept")
     return response

@@ -9,13 +9,11 @@ change with a build.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 
-from flask import Blueprint, Response, request, url_for
-from markupsafe import escape
+from flask import Blueprint, Response, request
 
 from .context import settings, store
-from .errors import plain
+from .errors import not_found, plain
 from .pictures import data
 
 bp = Blueprint("pictures", __name__)
@@ -35,17 +33,6 @@ def _svg(key: str, draw) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
     return response
-
-
-def not_found(what: str, query: str) -> Response:
-    """404 in HTML for browsers, with a link to search for what was asked."""
-    search = url_for("queries.gallery")
-    body = (
-        f"<!doctype html><title>404 Not Found</title><h1>Not found</h1><p>{escape(what)}</p>"
-        f'<p>Try <a href="/search?q={escape(quote(query))}">searching for “{escape(query)}”</a> '
-        f'or the <a href="{search}">questions the graph answers</a>.</p>'
-    )
-    return Response(body, status=404, mimetype="text/html")
 
 
 @bp.get("/svg/family-tree/org/<slug>")

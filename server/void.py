@@ -9,11 +9,11 @@ are this server's own, whatever host it runs on.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
-from tkg import statistics
+from tkg import formats, statistics
 from tkg.dumps import read_index
 from tkg.namespaces import BASE, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI
 
@@ -21,20 +21,17 @@ from .context import settings, store
 from .dumps import directory
 from .errors import plain
 from .linked_data import LICENCE, cached
-from .negotiation import choose
+from .negotiation import choose, rdf_or_page
+from .urls import urls
 
 bp = Blueprint("void", __name__)
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET = URIRef(BASE + "void#dataset")
-FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
-OFFERED = ["text/turtle", "text/html", *list(FORMATS)[1:]]
+#: The formats of the description (rdflib writes it), from the registry.
+FORMATS = formats.rdflib_names()
+OFFERED = rdf_or_page(list(FORMATS))
 GRAPH_TITLES = {
     GRAPH_ONTOLOGY: "The ontology",
     GRAPH_ASSERTED: "The curated claims, with evidence",
@@ -58,6 +55,7 @@ def stats() -> statistics.Statistics:
 def describe() -> Graph:
     s = stats()
     manifest = store().manifest
+    links = urls()
     g = Graph()
     for prefix, ns in (("void", VOID), ("dcterms", DCTERMS), ("foaf", FOAF), ("sd", SD)):
         g.bind(prefix, ns)
@@ -79,11 +77,17 @@ def describe() -> Graph:
     g.add((d, DCTERMS.license, URIRef(LICENCE)))
     g.add((d, DCTERMS.hasVersion, Literal(manifest.version)))
     g.add((d, DCTERMS.modified, Literal(manifest.built, datatype=XSD.dateTime)))
-    g.add((d, FOAF.homepage, URIRef(url_for("home.index", _external=True))))
-    g.add((d, VOID.sparqlEndpoint, URIRef(url_for("sparql.endpoint", _external=True))))
+    g.add((d, FOAF.homepage, URIRef(links.for_endpoint("home.index", external=True))))
+    g.add((d, VOID.sparqlEndpoint, URIRef(links.for_endpoint("sparql.endpoint", external=True))))
     g.add((d, VOID.uriSpace, Literal(ID)))
-    g.add((d, VOID.uriLookupEndpoint, URIRef(url_for("search.search", _external=True) + "?format=json&q=")))
-    g.add((d, VOID.openSearchDescription, URIRef(url_for("search.search", _external=True))))
+    g.add(
+        (
+            d,
+            VOID.uriLookupEndpoint,
+            URIRef(links.for_endpoint("search.search", external=True) + "?format=json&q="),
+        )
+    )
+    g.add((d, VOID.openSearchDescription, URIRef(links.for_endpoint("search.search", external=True))))
     g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     for vocabulary in (
         "http://www.w3.org/ns/org#",
@@ -95,9 +99,10 @@ def describe() -> Graph:
         g.add((d, VOID.exampleResource, URIRef(ID + example)))
     g.add((d, VOID.rootResource, URIRef(ID + "org/fourth-international")))
     for dump in read_index(directory()):
-        g.add((d, VOID.dataDump, URIRef(url_for("dumps.download", name=dump.name, _external=True))))
-    g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
-    g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
+        g.add((d, VOID.dataDump, URIRef(links.for_endpoint("dumps.download", external=True, name=dump.name))))
+    for fmt in formats.rdf_documents():  # every IRI dereferences in these
+        if fmt.w3c_iri:
+            g.add((d, VOID.feature, URIRef(fmt.w3c_iri)))
     g.add((d, VOID.triples, Literal(s.triples)))
     if s.entities:
         g.add((d, VOID.entities, Literal(s.entities)))
@@ -139,9 +144,7 @@ def void() -> Response:
     else:
         response = Response(
             # the URLs in it are this host's, so the cache is per host
-            cached(
-                f"tkg_void|{request.host_url}|{media}", lambda: describe().serialize(format=FORMATS[media])
-            ),
+            cached(f"tkg_void|{urls().base}|{media}", lambda: describe().serialize(format=FORMATS[media])),
             content_type=f"{media}; charset=utf-8",
         )
     response.vary.add("Accept")

@@ -27,6 +27,20 @@ def test_query_select_prints_tsv(real_build: Settings) -> None:
     assert "graph/inferred" in result.stdout and result.stdout.startswith("?g\t?n")
 
 
+def test_query_formats_are_the_registry_s_short_names_or_media_types(real_build: Settings) -> None:
+    select = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    as_csv = run(real_build, "query", "--format", "csv", select)
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert as_csv.stdout.startswith("g,n") and "graph/inferred" in as_csv.stdout
+    as_json = run(real_build, "query", "--format", "application/sparql-results+json", select)
+    assert as_json.returncode == 0 and '"vars":["g","n"]' in as_json.stdout.replace(" ", "")
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    as_nt = run(real_build, "query", "--format", "nt", construct)
+    assert as_nt.returncode == 0 and as_nt.stdout.rstrip().endswith(" .")
+    refused = run(real_build, "query", "--format", "csv", construct)
+    assert refused.returncode == 2 and "turtle (text/turtle)" in refused.stderr
+
+
 def test_malformed_query_exits_1(real_build: Settings) -> None:
     result = run(real_build, "query", "SELECT WHERE")
     assert result.returncode == 1 and "malformed query" in result.stderr

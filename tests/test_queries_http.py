@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,16 @@ def test_suggestions_find_organisations_by_part_of_a_name_or_acronym(client_real
     assert people[0]["label"] == "Leon Trotsky"
 
 
+@pytest.mark.parametrize("text", ["ouvriere", "emigres", "l.c.r.", "fourth", "ICFI"])
+def test_the_pickers_and_the_search_page_find_the_same_organisations(client_real, text: str) -> None:
+    """One index: what the picker suggests is what /search finds, organisations only, in its order."""
+    suggested = [i["iri"] for i in client_real.get("/api/suggest", query_string={"q": text}).get_json()]
+    found = client_real.get("/search", query_string={"q": text, "format": "json", "limit": 100}).get_json()
+    organisations = [r["iri"] for r in found["results"] if r["kind"] == "org"]
+    assert suggested, text
+    assert suggested == organisations[: len(suggested)]
+
+
 def test_openapi_document_is_valid_and_lists_every_query(client_real) -> None:
     doc = client_real.get("/api/openapi.json").get_json()
     validate(doc)
@@ -143,6 +155,38 @@ def test_family_tree_holds_ancestors_and_descendants_with_kinds_of_edges(client_
         if (g.get("class") or "").startswith("edge")
     }
     assert dashes["Split"] and dashes["Split"] != dashes.get("Fusion")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "fourth-international",
+        "crfi",
+        "left-opposition",
+        "international-committee-of-the-fourth-international",
+        "movement-for-socialism-argentina",
+    ],
+)
+def test_the_family_tree_draws_what_the_ancestors_and_descendants_queries_answer(
+    client_real, real_store, slug: str
+) -> None:
+    """The picture draws from tkg.lineage; the canned queries are the reference it must agree with."""
+    iri = ORG + slug
+    nodes, kinds = {iri}, defaultdict(set)
+    for name in ("ancestors", "descendants"):
+        query = load_all()[name]
+        for row in real_store.query(query.text, substitutions=query.bind({"org": iri})).solutions():
+            nodes |= {row["ancestor"].value, row["derivative"].value}
+            kinds[row["ancestor"].value, row["derivative"].value].add(row["kind"].value)
+    svg = client_real.get(f"/svg/family-tree/org/{slug}").get_data(as_text=True)
+    drawn_nodes = set(re.findall(r'class="node[^"]*" data-iri="([^"]+)"', svg))
+    drawn_edges = {
+        (a, b): k for k, a, b in re.findall(r'data-kind="([^"]+)" data-from="([^"]+)" data-to="([^"]+)"', svg)
+    }
+    assert len(nodes) > 1
+    assert drawn_nodes == nodes
+    assert set(drawn_edges) == set(kinds)
+    assert all(kind in kinds[pair] for pair, kind in drawn_edges.items())
 
 
 def test_family_tree_of_an_unknown_organisation_is_404_with_a_search_link(client_real) -> None:

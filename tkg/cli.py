@@ -36,6 +36,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
+    from .formats import by_name, carrying
     from .store import RESULT_FORMATS, EmbeddedStore, QuerySyntaxError
 
     text = args.sparql
@@ -52,12 +53,14 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     except QuerySyntaxError as error:
         print(f"malformed query: {error}", file=sys.stderr)
         return 1
-    formats = RESULT_FORMATS[result.kind]
-    media_type = args.format or next(iter(formats))
+    offered = RESULT_FORMATS[result.kind]
+    named = by_name(args.format) if args.format else None
+    media_type = named.media_type if named else args.format or next(iter(offered))
     if args.format is None and result.kind == "bindings":
         media_type = "text/tab-separated-values"
-    if media_type not in formats:
-        print(f"error: a {result.kind} result can be {', '.join(formats)}", file=sys.stderr)
+    if media_type not in offered:
+        names = ", ".join(f"{f.name} ({f.media_type})" for f in carrying(result.kind))
+        print(f"error: a {result.kind} result can be {names}", file=sys.stderr)
         return 2
     if result.kind == "boolean" and args.format is None:
         sys.stdout.write("true\n" if result.boolean else "false\n")
@@ -98,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("validate", help="parse and validate the data without building")
     query = commands.add_parser("query", help="run a SPARQL query against the built store")
     query.add_argument("sparql", help="the query, '-' for standard input, or @file")
-    query.add_argument("--format", help="result media type (default TSV, Turtle or JSON)")
+    query.add_argument(
+        "--format",
+        help="result format: a media type or a short name such as csv, json, ttl (default TSV or Turtle)",
+    )
     serve = commands.add_parser("serve", help="serve the built store over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

@@ -62,6 +62,11 @@ class Settings:
     #: Seconds caches may keep an answer (it only changes with a build).
     cache_max_age: int = field(default_factory=lambda: _int("TKG_CACHE_MAX_AGE", 300))
 
+    #: The URL the service is reached at (``https://example.org/tkg``) for absolute links (TKG_PUBLIC_URL).
+    public_url: str | None = field(
+        default_factory=lambda: os.environ.get("TKG_PUBLIC_URL", "").rstrip("/") or None
+    )
+
     @property
     def current_store(self) -> Path:
         """The symlink that always points at the last complete store."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from .formats import Format, by_extension, write_rdf
 
 DUMPS = "dumps"
 INDEX = "index.json"
@@ -31,23 +31,38 @@ BASENAME = "trotskyism"
 
 @dataclass(frozen=True)
 class DumpFormat:
-    """One kind of dump: its file suffix, media type and whether it keeps the named graphs apart."""
+    """One kind of dump: a registry format, and whether it keeps the named graphs apart."""
 
-    suffix: str
-    media_type: str
+    format: Format
     title: str
-    rdf_format: ox.RdfFormat
     quads: bool
+
+    @property
+    def suffix(self) -> str:
+        return self.format.extension
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        assert isinstance(self.format.oxigraph, ox.RdfFormat)
+        return self.format.oxigraph
+
+
+def _dump(extension: str, title: str, quads: bool) -> DumpFormat:
+    fmt = by_extension(extension)
+    assert fmt is not None and fmt.carries("dataset" if quads else "graph"), extension
+    return DumpFormat(fmt, title, quads)
 
 
 FORMATS = (
-    DumpFormat("nq", "application/n-quads", "N-Quads (named graphs kept apart)", ox.RdfFormat.N_QUADS, True),
-    DumpFormat("trig", "application/trig", "TriG (named graphs kept apart)", ox.RdfFormat.TRIG, True),
-    DumpFormat(
-        "jsonld", "application/ld+json", "JSON-LD (named graphs kept apart)", ox.RdfFormat.JSON_LD, True
-    ),
-    DumpFormat("ttl", "text/turtle", "Turtle (the union of the named graphs)", ox.RdfFormat.TURTLE, False),
-    DumpFormat("nt", "application/n-triples", "N-Triples (the union)", ox.RdfFormat.N_TRIPLES, False),
+    _dump("nq", "N-Quads (named graphs kept apart)", True),
+    _dump("trig", "TriG (named graphs kept apart)", True),
+    _dump("jsonld", "JSON-LD (named graphs kept apart)", True),
+    _dump("ttl", "Turtle (the union of the named graphs)", False),
+    _dump("nt", "N-Triples (the union)", False),
 )
 BY_SUFFIX = {f.suffix: f for f in FORMATS}
 
@@ -97,8 +112,7 @@ def write_dumps(quads: list[ox.Quad], directory: Path) -> list[DumpFile]:
     written = []
     for fmt in FORMATS:
         items = quads if fmt.quads else triples
-        kwargs = {"prefixes": PREFIXES} if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        data = _gzip(ox.serialize(items, format=fmt.rdf_format, **kwargs))
+        data = _gzip(write_rdf(fmt.format, items))
         name = file_name(fmt)
         _write_atomically(target / name, data)
         digest = hashlib.sha256(data).hexdigest()

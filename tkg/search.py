@@ -6,13 +6,17 @@ folded for comparison — Unicode decomposition with the accents dropped, case
 folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
 ``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
 are ranked: an exact name, then an acronym, a prefix, every word, a substring;
-a main label before an other name; then the shorter name.
+a main label before an other name; then the shorter name. The index also
+knows the classes of each resource (asserted and inferred ``rdf:type``), so
+that the pickers of the query pages (organisations only, people only) answer
+from the same index as ``/search``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -85,13 +89,18 @@ class SearchIndex:
                         subject.value, literal.value, literal.language, main, folded, folded.replace(" ", "")
                     )
                 )
+        self.types: dict[str, set[str]] = defaultdict(set)
+        for row in reader.select("search-types", base=ox.Literal(BASE)):
+            subject, rdf_type = row["x"], row["type"]
+            if isinstance(subject, ox.NamedNode) and isinstance(rdf_type, ox.NamedNode):
+                self.types[subject.value].add(rdf_type.value)
         self.labels: dict[str, str] = {}
         for name in self.names:
             if name.main or name.iri not in self.labels:
                 self.labels[name.iri] = name.text if name.main else self.labels.get(name.iri, name.text)
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """The best ``limit`` resources whose names match ``query``, best first."""
+    def search(self, query: str, limit: int = 20, rdf_class: str | None = None) -> list[Hit]:
+        """The best ``limit`` resources whose names match ``query``, best first; of ``rdf_class`` if given."""
         q = fold(query)
         if not q:
             return []
@@ -99,6 +108,8 @@ class SearchIndex:
         compact = q.replace(" ", "")
         best: dict[str, tuple[int, Name]] = {}
         for name in self.names:
+            if rdf_class is not None and rdf_class not in self.types.get(name.iri, ()):
+                continue
             score = _score(name, q, words, compact)
             if score <= 0:
                 continue

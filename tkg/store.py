@@ -15,33 +15,20 @@ import gzip
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from .dumps import BASENAME, DUMPS
+from .formats import ResultKind, result_formats
 from .storage import Manifest, StoreError, open_store_dir
 
-Kind = Literal["bindings", "boolean", "graph"]
+Kind = ResultKind
 #: Variable name (without ``?``) to the RDF term it is bound to.
 Substitutions = Mapping[str, "ox.NamedNode | ox.Literal"]
 
-#: Media types each kind of result can be written as, first is the default.
-RESULT_FORMATS: dict[Kind, dict[str, ox.QueryResultsFormat | ox.RdfFormat]] = {
-    "bindings": {
-        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-        "text/csv": ox.QueryResultsFormat.CSV,
-        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    },
-    "graph": {
-        "text/turtle": ox.RdfFormat.TURTLE,
-        "application/n-triples": ox.RdfFormat.N_TRIPLES,
-        "application/ld+json": ox.RdfFormat.JSON_LD,
-        "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    },
-}
-RESULT_FORMATS["boolean"] = RESULT_FORMATS["bindings"]
+#: Media types each kind of result can be written as, first is the default (from the registry).
+RESULT_FORMATS = result_formats()
 
 
 class QueryError(Exception):

@@ -9,7 +9,8 @@ from tkg.namespaces import ID
 from tkg.reads import one, value
 
 from ..context import reader
-from ..results import local_path
+from ..linked_data import lineage as cached_lineage
+from ..urls import urls
 from . import family_tree, positions, timeline
 
 
@@ -31,28 +32,13 @@ def org_iri(slug: str) -> str:
 
 
 def family_tree_svg(iri: str) -> str:
-    """The family tree of one organisation, from the ``ancestors`` and ``descendants`` canned queries."""
-    queries = load_all()
-    labels = {iri: label_of(iri)[0] or iri}
-    steps = []
-    for name in ("ancestors", "descendants"):
-        query = queries[name]
-        for row in reader().rows(query.text, query.bind({"org": iri})):
-            parent, child = _text(row, "ancestor"), _text(row, "derivative")
-            labels[parent], labels[child] = _text(row, "ancestorLabel"), _text(row, "derivativeLabel")
-            steps.append(
-                family_tree.Step(
-                    parent,
-                    child,
-                    _text(row, "kind"),
-                    _text(row, "event"),
-                    _text(row, "eventLabel"),
-                    value(row, "date"),
-                )
-            )
-    unique = {(s.parent, s.child, s.event): s for s in steps}
-    links = {node: path for node in labels if (path := local_path(node))}
-    return family_tree.render(iri, labels, list(unique.values()), links)
+    """The family tree of one organisation, from the lineage model resource pages use too."""
+    lineage = cached_lineage()
+    labels = {**lineage.labels, iri: lineage.label(iri) or label_of(iri)[0] or iri}
+    steps = lineage.family(iri)
+    nodes = {iri, *(s.parent for s in steps), *(s.child for s in steps)}
+    links = {node: path for node in nodes if (path := urls().local(node))}
+    return family_tree.render(iri, labels, steps, links)
 
 
 def timeline_svg(first: int, last: int) -> str:
@@ -65,7 +51,7 @@ def timeline_svg(first: int, last: int) -> str:
             continue
         seen.add(iri)
         events.append(timeline.Event(iri, _text(row, "eventLabel"), _text(row, "kind"), _text(row, "date")))
-    links = {e.iri: path for e in events if (path := local_path(e.iri))}
+    links = {e.iri: path for e in events if (path := urls().local(e.iri))}
     return timeline.render(events, links, f"Events from {first} to {last}")
 
 
@@ -86,5 +72,5 @@ def positions_svg() -> str:
     concepts = [(_text(r, "position"), _text(r, "label")) for r in reader().select("positions")]
     used = {s.position for s in stances}
     concepts = [c for c in concepts if c[0] in used] + [c for c in concepts if c[0] not in used]
-    links = {s.iri: path for s in stances if (path := local_path(s.iri))}
+    links = {s.iri: path for s in stances if (path := urls().local(s.iri))}
     return positions.render(stances, concepts, links)

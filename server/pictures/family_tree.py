@@ -12,37 +12,30 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tkg.lineage import Step, kind_of
+
 from .svg import KIND_STYLES, document, esc, style, wrap, year_of
 
 NODE_W, NODE_H, GAP_X, LAYER_H, MARGIN, LEGEND_H = 190, 54, 30, 120, 20, 34
 
 
 @dataclass
-class Step:
-    """One lineage step, from an organisation to what came out of it."""
-
-    parent: str
-    child: str
-    kind: str
-    event: str
-    event_label: str
-    date: str | None
-
-
-@dataclass
 class Edge:
+    """The steps (events) from one organisation to another, drawn as one arrow."""
+
     parent: str
     child: str
     steps: list[Step] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
-        return self.steps[0].kind
+        return self.kinds[0]
 
     @property
     def label(self) -> str:
         dates = sorted({s.date for s in self.steps if s.date})
-        kinds = sorted({s.kind for s in self.steps})
+        kinds = sorted(set(self.kinds))
         when = " / ".join(dates) if len(dates) <= 2 else f"{dates[0]}…{dates[-1]}"
         return f"{'/'.join(kinds)} {when}".strip()
 
@@ -89,10 +82,15 @@ def order(layer: dict[str, int], edges: list[Edge], first_year: dict[str, int]) 
 
 
 def render(focus: str, labels: dict[str, str], steps: list[Step], links: dict[str, str]) -> str:
-    """The SVG: ``labels`` names every organisation, ``links`` maps IRIs to page paths."""
+    """The SVG of ``steps`` (see :meth:`tkg.lineage.Lineage.family`).
+
+    ``labels`` names every organisation, event and event class; ``links`` maps IRIs to page paths.
+    """
     edges_by_pair: dict[tuple[str, str], Edge] = {}
     for step in steps:
-        edges_by_pair.setdefault((step.parent, step.child), Edge(step.parent, step.child)).steps.append(step)
+        edge = edges_by_pair.setdefault((step.parent, step.child), Edge(step.parent, step.child))
+        edge.steps.append(step)
+        edge.kinds.append(kind_of(step, labels))
     edges = list(edges_by_pair.values())
     nodes = sorted({focus, *(e.parent for e in edges), *(e.child for e in edges)})
     first_year: dict[str, int] = {}
@@ -155,7 +153,7 @@ def _edge(edge: Edge, pos: dict[str, tuple[float, float]], labels: dict[str, str
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     width = 4 if edge.kind == "Fusion" else 2
     marker = edge.kind.lower() if edge.kind in KIND_STYLES else "other"
-    tooltip = "; ".join(f"{s.event_label} ({s.date or 'undated'})" for s in edge.steps)
+    tooltip = "; ".join(f"{labels.get(s.event, s.event)} ({s.date or 'undated'})" for s in edge.steps)
     lx, ly = (x1 + x2) / 2, mid_y + 4
     return (
         f'<g class="edge edge-{esc(edge.kind.lower())}" data-kind="{esc(edge.kind)}" '
