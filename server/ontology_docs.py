@@ -120,17 +120,24 @@ def _build() -> Documentation:
                 return sorted(values, key=lambda v: v.language != "en")[0].value
         return ""
 
-    def listed(node: ox.Term) -> list[str]:
+    def listed(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> list[str]:
         items = []
         while isinstance(node, ox.BlankNode | ox.NamedNode) and str(node) != f"<{RDF}nil>":
             first = out[str(node)][RDF + "first"]
             if not first:
                 break
-            items.append(first[0].value)
+            if isinstance(first[0], ox.NamedNode | ox.BlankNode | ox.Literal):
+                items.append(first[0].value)
             node = out[str(node)][RDF + "rest"][0]
         return items
 
-    labels = {t.subject.value: t.object.value for t in triples if t.predicate.value == RDFS + "label"}
+    labels = {
+        t.subject.value: t.object.value
+        for t in triples
+        if t.predicate.value == RDFS + "label"
+        and isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+        and isinstance(t.object, ox.Literal)
+    }
     terms: dict[str, Term] = {}
     for key in out:
         if not key.startswith(f"<{TKG}"):

@@ -76,7 +76,9 @@ class Parameter:
             return ox.NamedNode(expand_iri(self.name, value))
         if self.type in _LEXICAL and not _LEXICAL[self.type].fullmatch(value):
             raise ParameterError(f"{self.name}: {value!r} is not a valid {self.type}")
-        return ox.Literal(value, datatype=ox.NamedNode(TYPES[self.type]))
+        datatype = TYPES[self.type]
+        assert datatype is not None  # only ``iri`` has no datatype, and it returned above
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
 
 
 def expand_iri(name: str, value: str) -> str:
