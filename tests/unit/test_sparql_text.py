@@ -1,0 +1,75 @@
+"""The lexer that guards the endpoint: keywords inside strings, comments and IRIs never count."""
+
+from __future__ import annotations
+
+import pytest
+
+from tkg.sparql_text import blank, looks_like_update, query_kind, refused_services, service_targets
+
+
+def test_blank_keeps_offsets_and_iri_brackets() -> None:
+    query = 'SELECT * WHERE { ?s ?p "SERVICE <x>" } # DROP ALL\n'
+    blanked = blank(query)
+    assert len(blanked) == len(query)
+    assert "SERVICE" not in blanked and "DROP" not in blanked
+    assert blank("ASK { <http://x/#frag> ?p ?o }") == "ASK { <" + " " * 14 + "> ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o }", "bindings"),
+        ("prefix x: <http://x/> ask { ?s ?p ?o }", "boolean"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "graph"),
+        ("DESCRIBE <http://x/>", "graph"),
+        ('# SELECT in a comment\nASK { ?s ?p "SELECT" }', "boolean"),
+        ("INSERT DATA { <a> <b> <c> }", None),
+    ],
+)
+def test_query_kind_reads_the_form_outside_strings_and_comments(query: str, kind: str | None) -> None:
+    assert query_kind(query) == kind
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <a> <b> <c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "DROP SILENT GRAPH <g>",
+        "LOAD <http://example.org/x.ttl>",
+        "CREATE GRAPH <g>",
+        "WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "prefix ex: <http://x/>\nCOPY DEFAULT TO <g>",
+    ],
+)
+def test_updates_are_recognised(update: str) -> None:
+    assert looks_like_update(update)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * WHERE { ?s ?p "INSERT DATA { }" }',
+        "SELECT ?delete WHERE { ?delete ?p ?o }",
+        "ASK { <http://x/drop/all> ?p ?o } # CLEAR ALL",
+    ],
+)
+def test_queries_that_mention_update_words_are_not_updates(query: str) -> None:
+    assert not looks_like_update(query)
+
+
+def test_service_targets_are_read_from_iris_and_variables_are_refused() -> None:
+    query = (
+        "SELECT * WHERE { SERVICE <http://a.example/sparql> { ?s ?p ?o } "
+        "SERVICE SILENT ?endpoint { ?s ?p ?o } SERVICE ex:x { } "
+        '?s ?p "SERVICE <http://not.a.call/>" }'
+    )
+    assert service_targets(query) == ["http://a.example/sparql", None, None]
+    refused = refused_services(query, ["A.EXAMPLE"])
+    assert refused == ["(a variable or prefixed name)", "(a variable or prefixed name)"]
+    assert refused_services(query, []) == [
+        "http://a.example/sparql",
+        "(a variable or prefixed name)",
+        "(a variable or prefixed name)",
+    ]
