@@ -158,7 +158,7 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         ("date", "personLabel", "sourceLabel"),
         {
             ("1928-02", "Yuri Piatakov", ILO_SOURCE),
-            ("1929-11", "Ivan Smirnov", ILO_SOURCE),
+            ("1929-11", "I. N. Smirnov", ILO_SOURCE),
             ("1934", "Christian Rakovsky", ILO_SOURCE),
         },
         set(),
