@@ -41,15 +41,19 @@ def to_environment(settings: Settings) -> dict[str, str]:
     """``settings`` as the ``TKG_*`` variables that make ``Settings()`` equal to it in a worker.
 
     Every field ``name`` is read from ``TKG_<NAME>`` (see :mod:`tkg.config`); tuples are
-    comma-separated.
+    comma-separated; an unset optional setting (``None``) is an empty variable.
 
     >>> to_environment(Settings(max_rows=7, service_hosts=("a", "b")))["TKG_MAX_ROWS"]
     '7'
+    >>> to_environment(Settings(public_url=None))["TKG_PUBLIC_URL"]
+    ''
     """
     env = {}
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
-        if isinstance(value, tuple):
+        if value is None:
+            value = ""
+        elif isinstance(value, tuple):
             value = ",".join(value)
         elif isinstance(value, Path):
             value = value.resolve()  # as tkg.config reads it

@@ -31,6 +31,7 @@ def test_every_setting_survives_the_trip_through_the_environment(monkeypatch, tm
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert Settings().max_rows == 7 and Settings().service_hosts == ("a.example", "b.example")
+    assert Settings().public_url is None  # unset stays unset, not the text "None"
     assert to_environment(Settings()) == env  # paths compare resolved, as a worker reads them
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pyoxigraph as ox
 import pytest
 from werkzeug.datastructures import MIMEAccept
@@ -134,10 +132,6 @@ def test_negotiation_by_accept_honours_q_values_and_our_order() -> None:
     assert choose(accept, offered, None) == "application/n-triples"
     assert choose(MIMEAccept([("application/json", 1)]), offered, None) == "application/ld+json"
     assert choose(MIMEAccept([("image/png", 1)]), offered, None) is None
-
-
-def test_the_docstring_examples_run() -> None:
-    assert doctest.testmod(formats).failed == 0
 
 
 def test_every_surface_offers_registry_formats_only() -> None:

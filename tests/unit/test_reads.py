@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 
 import pyoxigraph as ox
@@ -38,10 +37,6 @@ def store() -> EmbeddedStore:
 
 def reader(max_rows: int = 100) -> Reader:
     return Reader(InProcess(store(), Limits(max_rows=max_rows)))
-
-
-def test_the_doctests_of_the_read_path_pass() -> None:
-    assert doctest.testmod(tkg.reads).failed == 0
 
 
 def test_values_go_at_the_top_of_the_where_not_into_a_construct_template() -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 from dataclasses import replace
 
 import pytest
 from flask import Flask
 
-import server.urls
 from server.urls import Urls, href, urls
 from tkg.config import Settings
 from tkg.namespaces import BASE, ID, ONTOLOGY_IRI, TKG
@@ -70,7 +68,3 @@ def test_settings_read_the_public_url_from_the_environment(monkeypatch: pytest.M
     assert Settings().public_url == "https://kg.example.org/tkg"
     monkeypatch.delenv("TKG_PUBLIC_URL")
     assert Settings().public_url is None
-
-
-def test_the_docstring_examples_run() -> None:
-    assert doctest.testmod(server.urls).failed == 0
