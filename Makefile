@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint clean static browser bench wrk
+.PHONY: install build serve test test-unit test-fast lint clean static browser bench wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ lint: install
 
 test: lint static browser wrk
 	$(BIN)/pytest
+
+# The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.
+test-unit: install
+	$(BIN)/pytest tests/unit
+
+test-fast: install static
+	$(BIN)/pytest -m "not e2e"
 
 # The benchmark's load generator: Debian's wrk (C, with Lua scripts), which leaves the server its cores.
 wrk:

@@ -122,9 +122,17 @@ def live_server(real_build: Settings) -> Iterator[str]:
     process.wait(timeout=30)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the live tier ``e2e``: ``pytest -m "not e2e"`` is the quick run of the other tiers."""
+    for item in items:
+        live = "live_server" in getattr(item, "fixturenames", ())
+        if live or "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Print which W3C protocol tests pass."""
-    from tests.test_w3c_protocol import RESULTS
+    from tests.e2e.test_w3c_protocol import RESULTS
 
     if RESULTS:
         terminalreporter.section("W3C SPARQL 1.1 Protocol tests")

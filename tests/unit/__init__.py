@@ -1,0 +1,1 @@
+"""Unit tier: the pure modules, no build, in seconds."""

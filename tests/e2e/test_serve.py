@@ -14,7 +14,7 @@ import requests
 
 from server.wsgi import to_environment
 from tests.conftest import free_port
-from tests.test_slow_clients import wait_until_up
+from tests.e2e.test_slow_clients import wait_until_up
 from tkg.config import Settings
 
 
