@@ -6,6 +6,10 @@ as it likes (granian has a header read timeout, none for bodies). Here the
 body is read on the worker's event loop, under a size cap and a deadline,
 and only then is the WSGI app run in a thread: slow clients cost a coroutine,
 never one of the threads that run queries and pages.
+
+Before any of that, a GET or HEAD may be answered from the response cache
+(:mod:`server.edge_cache`) on the event loop itself: a repeated request costs
+no thread and no Flask.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from .edge_cache import EdgeCache, Request, environ_name
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Headers = list[tuple[str, str]]
@@ -30,35 +36,65 @@ class Bridge:
     """An RSGI application running a WSGI application in a bounded pool of threads."""
 
     def __init__(
-        self, app: WSGIApp, threads: int, max_body: int, body_timeout: float, script_name: str = ""
+        self,
+        app: WSGIApp,
+        threads: int,
+        max_body: int,
+        body_timeout: float,
+        script_name: str = "",
+        cache_bytes: int = 0,
     ) -> None:
-        """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``)."""
+        """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``);
+        ``cache_bytes``: the bound of the response cache (0: none)."""
         self.app = app
         self.script_name = script_name.rstrip("/")
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="tkg-request")
+        self.cache = EdgeCache(cache_bytes) if cache_bytes > 0 else None
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
             return
-        if any(len(value) > MAX_HEADER_FIELD for value in scope.headers.values()):
+        fields = _header_fields(scope)
+        if fields is None:
             proto.response_bytes(431, [("content-type", "text/plain; charset=utf-8")], _HEADER_TOO_LARGE)
             return
+        cache, request = self.cache, None
+        if cache is not None:
+            target = (
+                scope.method,
+                scope.scheme,
+                scope.http_version,
+                scope.server,
+                fields.get("HTTP_HOST"),
+                self.script_name,
+                scope.path,
+                scope.query_string,
+            )
+            request = Request(target, fields)
+            answer = cache.answer(request)
+            if answer is not None:
+                proto.response_bytes(*answer)
+                return
         body = await self._body(scope, proto)
         if body is None:
             proto.response_bytes(
                 408, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], _TIMEOUT_BODY
             )
             return
-        environ = _environ(scope, body, self.script_name)
+        environ = _environ(scope, body, self.script_name, fields)
         loop = asyncio.get_running_loop()
         status, headers, content = await loop.run_in_executor(self.pool, self._call, environ)
+        if cache is not None and request is not None:  # a miss: keep the answer if it may be given again
+            cache.store(request, status, headers, content)
         proto.response_bytes(status, headers, content)
 
     def __rsgi_del__(self, loop: Any) -> None:
         """Granian stops the worker: let the running requests finish, then free the threads."""
         self.pool.shutdown(wait=True)
+        if self.cache is not None:
+            print(f"tkg response cache: {self.cache.stats}", file=sys.stderr, flush=True)
 
     async def _body(self, scope: Any, proto: Any) -> bytes | None:
         """The whole body (at most ``max_body + 1`` bytes, enough for the app's 413), or None if late."""
@@ -101,8 +137,21 @@ def _no_write(data: bytes) -> None:
     raise NotImplementedError("write() is not supported: return the body")
 
 
-def _environ(scope: Any, body: bytes, script_name: str = "") -> dict[str, Any]:
-    """The WSGI environ (PEP 3333) of an RSGI scope whose body has arrived."""
+def _header_fields(scope: Any) -> dict[str, str] | None:
+    """The request's header fields as WSGI environ keys (repeated fields joined), None if one is too large."""
+    fields: dict[str, str] = {}
+    for name, value in scope.headers.items():
+        if len(value) > MAX_HEADER_FIELD:
+            return None
+        key = environ_name(name)
+        fields[key] = f"{fields[key]},{value}" if key in fields else value
+    return fields
+
+
+def _environ(
+    scope: Any, body: bytes, script_name: str = "", fields: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of an RSGI scope whose body has arrived; ``fields``: its headers'."""
     host, _, port = scope.server.rpartition(":")
     client, _, client_port = scope.client.rpartition(":")
     # RSGI decodes the path as UTF-8; WSGI wants its bytes as latin-1
@@ -130,11 +179,9 @@ def _environ(scope: Any, body: bytes, script_name: str = "") -> dict[str, Any]:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    for name, value in scope.headers.items():
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = "HTTP_" + key
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    if fields is None:
+        fields = _header_fields(scope) or {}
+    environ.update(fields)
     if environ.pop("HTTP_TRANSFER_ENCODING", None) is not None:  # de-chunked: its length is known now
         environ["CONTENT_LENGTH"] = str(len(body))
     return environ

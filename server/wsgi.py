@@ -72,6 +72,7 @@ def application() -> Bridge:
         max_body=settings.max_body_bytes,
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
         script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
+        cache_bytes=settings.edge_cache_mb * 1_000_000,
     )
 
 

@@ -59,6 +59,8 @@ class Settings:
     )
     #: Megabytes of serialised answers each web worker keeps for repeated queries (0: no cache).
     answer_cache_mb: int = field(default_factory=lambda: _int("TKG_ANSWER_CACHE_MB", 64))
+    #: Megabytes of whole responses each web worker answers repeated GETs from, before Flask (0: none).
+    edge_cache_mb: int = field(default_factory=lambda: _int("TKG_EDGE_CACHE_MB", 64))
     #: Seconds caches may keep an answer (it only changes with a build).
     cache_max_age: int = field(default_factory=lambda: _int("TKG_CACHE_MAX_AGE", 300))
 

@@ -1,13 +1,18 @@
-"""``tkg serve`` under granian: settings reach the workers, the access log, a graceful stop."""
+"""``tkg serve`` under granian: settings reach the workers, the access log, a graceful stop, the cache."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -82,3 +87,106 @@ def test_serve_under_a_url_prefix(real_build: Settings) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+# The response cache in front of Flask (server/edge_cache.py), through the real server.
+
+JSON = "application/sparql-results+json"
+ORGANISATIONS = (
+    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?o ?label WHERE { ?o a tkg:Organisation ; rdfs:label ?label } ORDER BY ?label LIMIT 20"
+)
+#: Outlives a one-second budget on the real graph: 503.
+QUIET = "--no-access-log"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@contextmanager
+def serving(real_build: Settings, log: Path, **env: str) -> Iterator[int]:
+    """``tkg serve``, one worker (one cache), on a free port; stopped with SIGTERM, its output in ``log``."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", QUIET],
+            env={**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), **env},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(port, process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def exchange(port: int, path: str, **headers: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A GET on a fresh connection: the status, every header as sent (in order, but Date), the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, [(k, v) for k, v in response.getheaders() if k.lower() != "date"], body
+    finally:
+        connection.close()
+
+
+def sparql(query: str) -> str:
+    return "/sparql?" + urlencode({"query": query})
+
+
+def cache_stats(log: Path) -> dict[str, int]:
+    """The counts the worker printed as it stopped: ``tkg response cache: hits 3, ...``."""
+    line = re.search(r"^tkg response cache: (.*)$", log.read_text(), re.M)
+    assert line, log.read_text()
+    return {name: int(count) for name, count in (p.rsplit(" ", 1) for p in line.group(1).split(", "))}
+
+
+def test_a_repeated_get_is_answered_from_the_cache_as_flask_sent_it(
+    real_build: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    path = sparql(ORGANISATIONS)
+    with serving(real_build, log) as port:
+        first = exchange(port, path, Accept=JSON)  # Flask
+        again = [exchange(port, path, Accept=JSON) for _ in range(3)]  # the cache
+        csv = exchange(port, path, Accept="text/csv")
+        csv_again = exchange(port, path, Accept="text/csv")
+        gzipped = exchange(port, path, Accept=JSON, Accept_Encoding="gzip")
+        etag = dict(first[1])["etag"]
+        not_modified = exchange(port, path, Accept=JSON, If_None_Match=etag)  # the cache
+        flask_304 = exchange(port, path, Accept=JSON, If_None_Match=etag, Cache_Control="no-cache")
+        refreshed = exchange(port, path, Accept=JSON, Cache_Control="no-cache")  # Flask, stored again
+    assert first[0] == 200 and json.loads(first[2])["results"]["bindings"]
+    assert all(answer == first for answer in again)  # status, headers in order, body
+    assert csv == csv_again and csv[0] == 200 and csv[2] != first[2]
+    assert dict(csv[1])["content-type"].startswith("text/csv") and dict(csv[1])["etag"] != etag
+    assert dict(gzipped[1])["content-encoding"] == "gzip" and dict(gzipped[1])["etag"] != etag
+    headers = dict(first[1])
+    for name in ("content-security-policy", "x-content-type-options", "access-control-allow-origin"):
+        assert name in headers
+    assert not_modified[0] == 304 and not_modified[2] == b""
+    assert {k: v for k, v in not_modified[1] if k != "server"} == {
+        k: headers[k] for k in headers if k not in ("content-type", "content-length", "server")
+    }
+    assert flask_304[0] == 304 and sorted(flask_304[1]) == sorted(not_modified[1])  # as Flask sends it
+    assert refreshed == first
+    stats = cache_stats(log)
+    assert stats["hits"] >= 4 and stats["not modified"] == 1 and stats["passed"] == 2
+    assert stats["stored"] == 4  # json, csv, gzipped json, and json again after no-cache
+
+
+def test_errors_are_never_cached_and_the_cache_turns_off(real_build: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    failing = [sparql("SELEC nothing"), "/id/org/no-such-organisation", sparql(ENDLESS)]
+    with serving(real_build, log, TKG_QUERY_TIMEOUT="1") as port:
+        answers = [exchange(port, path, Accept=JSON) for path in failing for _ in range(2)]
+    assert [status for status, _h, _b in answers] == [400, 400, 404, 404, 503, 503]
+    stats = cache_stats(log)
+    assert stats["stored"] == 0 and stats["hits"] == 0 and stats["not modified"] == 0
+    off = tmp_path / "off.log"
+    with serving(real_build, off, TKG_EDGE_CACHE_MB="0") as port:
+        assert exchange(port, sparql("ASK {}"), Accept=JSON)[0] == 200
+    assert "tkg response cache" not in off.read_text()

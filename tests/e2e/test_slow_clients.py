@@ -38,6 +38,7 @@ def slow_server(real_build: Settings) -> Iterator[tuple[int, subprocess.Popen]]:
         **os.environ,
         "TKG_BUILD_DIR": str(real_build.build_dir),
         "TKG_BODY_TIMEOUT": str(BODY_TIMEOUT + 10),  # the trickled bodies arrive in time
+        "TKG_EDGE_CACHE_MB": "0",  # the normal requests need a thread: the response cache would answer them
     }
     log = real_build.build_dir.parent / "slow-server.log"
     with log.open("wb") as sink:
