@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -53,20 +55,29 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
 
 @contextmanager
 def _run(name: str, command: list[str], port: int, env: dict | None = None) -> Iterator[Server]:
+    # Its own process group: stopping it stops its workers too, even one still busy with a slow query.
     process = subprocess.Popen(
-        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     endpoint = f"http://127.0.0.1:{port}/{'query' if name.startswith('oxigraph') else 'sparql'}"
     try:
         _wait(endpoint, process)
         yield Server(name, endpoint, process.pid)
     finally:
-        process.terminate()
-        try:
+        _signal_group(process, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _signal_group(process, signal.SIGKILL)  # whatever is left of the group: workers, query processes
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, number)
 
 
 def tkg(build_dir: Path, workers: int, cache: bool = True) -> AbstractContextManager[Server]:
