@@ -64,10 +64,13 @@ def to_environment(settings: Settings) -> dict[str, str]:
 def application() -> Bridge:
     """Granian's factory, called in each worker after the fork: the app over the current store."""
     from . import create_app
+    from .warmup import warm
 
     settings = Settings()
+    app = create_app(settings)
+    warm(app)
     return Bridge(
-        create_app(settings),
+        app,
         threads=int(os.environ.get(THREADS_VARIABLE, "32")),
         max_body=settings.max_body_bytes,
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),

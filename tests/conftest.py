@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -92,34 +95,65 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(real_build: Settings) -> Iterator[str]:
-    """``tkg serve`` (granian) on 127.0.0.1 over the real build; yields its base URL."""
+@dataclass
+class Serving:
+    """A ``tkg serve`` process the tests started: where it listens, and how it ended."""
+
+    port: int
+    process: subprocess.Popen
+    log: Path
+    returncode: int | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def tkg_serve(build_dir: Path, *options: str, log: Path, **env: str) -> Iterator[Serving]:
+    """``tkg serve OPTIONS`` on a free port of 127.0.0.1 over ``build_dir``, as an operator starts it.
+
+    Its output goes to ``log`` (an unread pipe would fill up and stall the server). Stopped with
+    SIGTERM at the end; ``returncode`` then says how it exited.
+    """
     port = free_port()
-    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir)}
-    # The access log goes to a file: an unread pipe would fill up and stall the server.
-    log = real_build.build_dir.parent / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
+            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), *options],
+            env={**os.environ, "TKG_BUILD_DIR": str(build_dir), **env},
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
+    serving = Serving(port, process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
+            try:
+                if requests.get(serving.base + "/", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"server did not start:\n{log.read_text()[-3000:]}")
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+        yield serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            serving.returncode = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            serving.returncode = process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(real_build: Settings) -> Iterator[str]:
+    """``tkg serve`` (granian, one worker) over the real build; yields its base URL."""
+    log = real_build.build_dir.parent / "server.log"
+    with tkg_serve(real_build.build_dir, "--workers", "1", log=log) as server:
+        yield server.base
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

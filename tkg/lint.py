@@ -60,7 +60,7 @@ _MONTH_WORD = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(uary|ruary|ch|il|e|y|ust|ember|ober)?\b\.?",
     re.IGNORECASE,
 )
-_DAY = re.compile(r"(?<![\d-])(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
+_DAY = re.compile(r"(?<!\d)(?<!\d[-\u2013])(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
 #: Characters of the article read around a quote when looking for the year that dates it.
 NEARBY = 1500
 

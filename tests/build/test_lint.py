@@ -423,3 +423,16 @@ def test_one_quote_behind_two_foundings_counts_even_if_one_has_another_class_too
     body = ALPHA + founding("1950-founding-a", "1950", quote) + congress
     [finding] = only(run_lint(tmp_path, {"a.ttl": body}), "one-quote-two-events")
     assert "two Founding events" in finding.message
+
+
+def test_a_range_kept_as_from_and_until_passes_with_both_days(tmp_path: Path) -> None:
+    """The ``1`` of ``17 July-1 September`` is a day of the quote, though a hyphen comes before it."""
+    quote = "on 17 July-1 September 1955"
+    body = f"""
+event:1955-07-17-congress-of-alpha a tkg:Conference ; rdfs:label "Congress of the Alpha League"@en ;
+    tkg:from "1955-07-17"^^xsd:date ; tkg:until "1955-09-01"^^xsd:date ;
+    tkg:involves o:alpha-league ; tkg:evidence {q(quote)} .
+"""
+    article = f"The Alpha League held a congress {quote}."
+    findings = run_lint(tmp_path, {"a.ttl": ALPHA + body}, extra=article)
+    assert not [f for f in findings if f.rule == "date-precision"], [str(f) for f in findings]

@@ -3,9 +3,6 @@ memory comes back to its baseline."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +11,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.conftest import Serving, tkg_serve
 from tests.loadgen import tree_rss_kib
 from tkg.config import Settings
 
@@ -29,31 +26,14 @@ BUDGET = 3.0
 
 
 @pytest.fixture(scope="module")
-def attacked_server(real_build: Settings) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "TKG_QUERY_TIMEOUT": str(BUDGET)}
+def attacked_server(real_build: Settings) -> Iterator[Serving]:
     log = real_build.build_dir.parent / "attacked-server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(base + "/", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    yield base, process
-    process.terminate()
-    process.wait(timeout=30)
+    with tkg_serve(real_build.build_dir, log=log, TKG_QUERY_TIMEOUT=str(BUDGET)) as server:
+        yield server
 
 
-def test_twenty_pathological_queries_at_once(attacked_server: tuple[str, subprocess.Popen], capsys) -> None:
-    base, server = attacked_server
+def test_twenty_pathological_queries_at_once(attacked_server: Serving, capsys) -> None:
+    base, server = attacked_server.base, attacked_server.process
     light_url = f"{base}/sparql?format=json&query={quote(LIGHT)}"
     for _ in range(20):  # warm up both workers
         assert requests.get(light_url, timeout=10).status_code == 200

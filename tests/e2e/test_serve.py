@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +14,7 @@ import pytest
 import requests
 
 from server.wsgi import to_environment
-from tests.conftest import free_port
-from tests.e2e.test_slow_clients import wait_until_up
+from tests.conftest import tkg_serve
 from tkg.config import Settings
 
 
@@ -44,49 +39,26 @@ def test_every_setting_survives_the_trip_through_the_environment(monkeypatch, tm
 def test_serve_prints_its_dataset_and_url_logs_requests_and_stops_on_sigterm(
     real_build: Settings, tmp_path: Path, access_log: bool
 ) -> None:
-    port = free_port()
-    log = tmp_path / "serve.log"
     flag = "--access-log" if access_log else "--no-access-log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", flag],
-            env={**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir)},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(port, process)
-        assert requests.get(f"http://127.0.0.1:{port}/sparql?query=ASK%20%7B%7D", timeout=10).ok
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=30)
-    output = log.read_text()
+    with tkg_serve(real_build.build_dir, "--workers", "1", flag, log=tmp_path / "serve.log") as server:
+        assert requests.get(f"{server.base}/sparql?query=ASK%20%7B%7D", timeout=10).ok
+    output = server.log.read_text()
     version = json.loads((real_build.current_store / "manifest.json").read_text())["version"]
-    assert code == 0, output
-    assert f"serving dataset {version} " in output and f"on http://127.0.0.1:{port}/" in output
+    assert server.returncode == 0, output
+    assert f"serving dataset {version} " in output and f"on http://127.0.0.1:{server.port}/" in output
     assert ('"GET /sparql HTTP/1.1" 200' in output) is access_log
 
 
-def test_serve_under_a_url_prefix(real_build: Settings) -> None:
+def test_serve_under_a_url_prefix(real_build: Settings, tmp_path: Path) -> None:
     """``SCRIPT_NAME`` in the environment mounts the service under that prefix, as under gunicorn."""
-    port = free_port()
-    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "SCRIPT_NAME": "/kg"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_up(port, process)
-        base = f"http://127.0.0.1:{port}/kg"
+    options = ("--workers", "1", "--no-access-log")
+    with tkg_serve(real_build.build_dir, *options, log=tmp_path / "serve.log", SCRIPT_NAME="/kg") as server:
+        base = f"{server.base}/kg"
         answer = requests.get(base + "/sparql", params={"query": "ASK {}", "format": "json"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
         moved = requests.get(base + "/id/org/fourth-international", allow_redirects=False, timeout=10)
         assert moved.status_code == 303 and moved.headers["Location"].startswith("/kg/id/org/")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+    assert server.returncode == 0
 
 
 # The response cache in front of Flask (server/edge_cache.py), through the real server.
@@ -105,20 +77,9 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 @contextmanager
 def serving(real_build: Settings, log: Path, **env: str) -> Iterator[int]:
     """``tkg serve``, one worker (one cache), on a free port; stopped with SIGTERM, its output in ``log``."""
-    port = free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", QUIET],
-            env={**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), **env},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(port, process)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+    with tkg_serve(real_build.build_dir, "--workers", "1", QUIET, log=log, **env) as server:
+        yield server.port
+    assert server.returncode == 0
 
 
 def exchange(port: int, path: str, **headers: str) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -9,19 +9,16 @@ deadline, and every connection is closed at the end.
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.conftest import tkg_serve
 from tkg.config import Settings
 
 STUCK = 300
@@ -32,37 +29,15 @@ ASK = {"query": "ASK {}", "format": "json"}
 
 
 @pytest.fixture(scope="module")
-def slow_server(real_build: Settings) -> Iterator[tuple[int, subprocess.Popen]]:
-    port = free_port()
+def slow_server(real_build: Settings) -> Iterator[int]:
+    log = real_build.build_dir.parent / "slow-server.log"
     env = {
-        **os.environ,
-        "TKG_BUILD_DIR": str(real_build.build_dir),
         "TKG_BODY_TIMEOUT": str(BODY_TIMEOUT + 10),  # the trickled bodies arrive in time
         "TKG_EDGE_CACHE_MB": "0",  # the normal requests need a thread: the response cache would answer them
     }
-    log = real_build.build_dir.parent / "slow-server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    wait_until_up(port, process)
-    yield port, process
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0  # a graceful stop
-
-
-def wait_until_up(port: int, process: subprocess.Popen) -> None:
-    for _ in range(150):
-        assert process.poll() is None, "the server exited"
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
+    with tkg_serve(real_build.build_dir, "--workers", "1", log=log, **env) as server:
+        yield server.port
+    assert server.returncode == 0  # a graceful stop
 
 
 def ask(port: int) -> float:
@@ -119,9 +94,9 @@ def read_all(sock: socket.socket) -> bytes:
 
 
 def test_stuck_headers_and_trickled_bodies_do_not_stop_normal_requests(
-    slow_server: tuple[int, subprocess.Popen],
+    slow_server: int,
 ) -> None:
-    port, _process = slow_server
+    port = slow_server
     ask(port)
     stuck = []
     for _ in range(STUCK):
@@ -158,17 +133,13 @@ def test_stuck_headers_and_trickled_bodies_do_not_stop_normal_requests(
     assert open_connections(port) == 0
 
 
-def test_a_body_that_stops_gets_408_at_its_deadline_and_a_large_one_413(real_build: Settings) -> None:
-    port = free_port()
-    env = {**os.environ, "TKG_BUILD_DIR": str(real_build.build_dir), "TKG_BODY_TIMEOUT": str(BODY_TIMEOUT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_up(port, process)
+def test_a_body_that_stops_gets_408_at_its_deadline_and_a_large_one_413(
+    real_build: Settings, tmp_path: Path
+) -> None:
+    options = ("--workers", "1", "--no-access-log")
+    log = tmp_path / "serve.log"
+    with tkg_serve(real_build.build_dir, *options, log=log, TKG_BODY_TIMEOUT=str(BODY_TIMEOUT)) as server:
+        port = server.port
         with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.sendall(
                 b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
@@ -185,6 +156,4 @@ def test_a_body_that_stops_gets_408_at_its_deadline_and_a_large_one_413(real_bui
         url = f"http://127.0.0.1:{port}/sparql"
         assert requests.post(url, data=large, headers=headers, timeout=10).status_code == 413
         assert requests.post(url, data=iter([large]), headers=headers, timeout=10).status_code == 413
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+    assert server.returncode == 0

@@ -148,3 +148,17 @@ def test_live_server_dereferences_for_rdf_clients(live_server) -> None:
     )
     assert response.status_code == 200 and response.history[0].status_code == 303
     assert (URIRef(iri), None, None) in Graph().parse(data=response.text, format="turtle")
+
+
+def test_a_warmed_app_has_its_templates_compiled_and_its_models_loaded(real_build) -> None:
+    from server import create_app
+    from server.warmup import warm
+
+    app = create_app(real_build)
+    assert "tkg_lineage" not in app.extensions
+    warm(app)
+    assert {"tkg_lineage", "tkg_search", "tkg_inverses"} <= set(app.extensions)
+    assert app.jinja_env.cache is not None
+    compiled = {key[1] for key in app.jinja_env.cache}
+    assert {"resource.html", "query.html"} <= compiled
+    assert app.test_client().get("/id/org/fourth-international.html").status_code == 200
