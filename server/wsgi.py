@@ -95,7 +95,7 @@ def serve(
     processes: a burst of slow queries must not leave a light query without one.
     """
     from granian import Granian
-    from granian.constants import HTTPModes, Interfaces
+    from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
     _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
@@ -110,6 +110,7 @@ def serve(
         "server.wsgi:application",
         factory=True,
         interface=Interfaces.RSGI,
+        loop=Loops.uvloop,  # the event loop answers cached responses and reads bodies: uvloop is ~25 % faster
         address=host,
         port=port,
         workers=workers,
