@@ -45,8 +45,11 @@ lint: install
 	$(BIN)/ruff format --check tkg server tests scripts bench
 	$(BIN)/mypy tkg server
 
+# The unit, build and HTTP tiers on both cores, then the live tier alone: its load, attack and
+# slow-client tests measure latency and must not share the cores with other tests.
 test: lint static browser wrk
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not e2e" -n 2
+	$(BIN)/pytest -m e2e
 
 # The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.
 test-unit: install
