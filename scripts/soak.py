@@ -3,7 +3,7 @@
     .venv/bin/python scripts/soak.py --minutes 30 --clients 16
 
 Starts ``tkg serve`` on a free 127.0.0.1 port over the current build, sends
-the mixed load of tests/test_load.py in rounds, and prints the resident memory
+the mixed load of tests/e2e/test_load.py in rounds, and prints the resident memory
 of the server's processes (granian workers and their query processes) after
 each round. Exits non-zero if memory after the last round exceeds the first
 round's by more than --growth (default 25 %), or if any request failed.
@@ -21,8 +21,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.test_load import mix
 from tests.loadgen import run, tree_rss_kib
-from tests.test_load import mix
 
 
 def main() -> int:
