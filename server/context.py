@@ -1,13 +1,14 @@
-"""Per-app services for request handlers: the store, the query executor, the settings."""
+"""Per-app services for request handlers: the store's manifest, the read path, the settings, the cache."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from tkg.config import Settings
-from tkg.executor import Executor
 from tkg.reads import Reader
 from tkg.store import GraphStore
+
+from .answer_cache import AnswerCache
 
 
 def store() -> GraphStore:
@@ -20,14 +21,10 @@ def reader() -> Reader:
     return current_app.extensions["tkg_reader"]
 
 
-def executor() -> Executor:
-    return current_app.extensions["tkg_executor"]
-
-
 def settings() -> Settings:
     return current_app.config["TKG_SETTINGS"]
 
 
-def answer_cache():
+def answer_cache() -> AnswerCache | None:
     """The worker's cache of serialised answers, or ``None`` when it is turned off."""
     return current_app.extensions.get("tkg_answer_cache")
