@@ -9,8 +9,9 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 
 from tkg.dumps import CHECKSUMS, DUMPS, INDEX, read_index
 
-from .context import settings, store
+from .context import store
 from .errors import not_found, plain
+from .http import public
 from .negotiation import page_or_json
 from .urls import urls
 
@@ -56,7 +57,7 @@ def download(name: str) -> Response:
         response.headers["Digest"] = "sha-256=" + _b64(files[name].sha256)
     else:
         response = send_file(path, mimetype="application/json" if name == INDEX else "text/plain", etag=True)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -27,8 +27,9 @@ from tkg.lineage import Lineage
 from tkg.namespaces import ID, KINDS
 from tkg.reads import value
 
-from .context import reader, settings, store
+from .context import reader, store
 from .errors import not_found, plain
+from .http import public
 from .negotiation import choose
 from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize, title
 from .resource_view import build_page
@@ -94,8 +95,7 @@ def moved(kind: str, slug: str, ext: str | None = None) -> BaseResponse | None:
         return None
     target = url_for("linked_data.resource", kind=new_kind, slug=f"{new_slug}.{ext}" if ext else new_slug)
     query = request.query_string.decode()
-    response = redirect(target + (f"?{query}" if query else ""), code=301)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    response = public(redirect(target + (f"?{query}" if query else ""), code=301))
     _cors(response)
     return response
 
@@ -131,7 +131,7 @@ def resource(kind: str, slug: str) -> BaseResponse:
     target = url_for("linked_data.resource", kind=kind, slug=f"{slug}.{extension_for(media)}")
     response = redirect(target, code=303)
     response.vary.add("Accept")
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response)
     _cors(response)
     return response
 
@@ -166,8 +166,7 @@ def document(kind: str, slug: str, ext: str) -> BaseResponse:
 
 
 def _finish(response: Response, etag: str, kind: str, slug: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response, etag)
     links = [f'<{url}>; rel="alternate"; type="{media}"' for url, media, _ in _alternates(kind, slug)]
     links.append(f'<{ID}{kind}/{slug}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)

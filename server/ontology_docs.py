@@ -21,8 +21,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from tkg.describe import local_name
 from tkg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, TKG
 
-from .context import reader, settings, store
+from .context import reader, store
 from .errors import not_found, plain
+from .http import public
 from .linked_data import cached
 from .negotiation import choose
 from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize
@@ -217,8 +218,7 @@ def document(ext: str) -> Response:
         ]
         body, content_type = serialize(ext, docs.triples, quads)
         response = Response(body, content_type=content_type)
-    response.set_etag(f"{store().version}-ontology-{ext}")
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response, f"{store().version}-ontology-{ext}")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -23,8 +23,9 @@ from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
 from tkg.namespaces import PREFIXES
 from tkg.store import QueryError
 
-from .context import reader, settings, store
+from .context import reader, store
 from .errors import not_found, plain
+from .http import public
 from .negotiation import choose
 from .openapi import document as openapi_document
 from .pictures import data as pictures
@@ -140,8 +141,7 @@ def api(name: str) -> Response:
 
 
 def _cached(response: Response, etag: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response, etag)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.add("Accept")
     return response
@@ -164,9 +164,7 @@ def suggest() -> Response:
         return plain(400, f"class must be an IRI, not {class_iri!r}.")
     hits = search_index().search(text, SUGGESTIONS, rdf_class.value) if text else []
     items = [{"iri": h.iri, "label": h.label} for h in hits]
-    response = Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
-    return response
+    return public(Response(json.dumps(items, ensure_ascii=False), mimetype="application/json"))
 
 
 api_bp = Blueprint("api", __name__)
@@ -183,6 +181,4 @@ def openapi() -> Response:
 @api_bp.get("/api/prefixes")
 def prefixes() -> Response:
     """The project's prefixes, in prefix.cc's JSON shape, for the editor's prefix completion."""
-    response = Response(json.dumps(PREFIXES), mimetype="application/json")
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
-    return response
+    return public(Response(json.dumps(PREFIXES), mimetype="application/json"))

@@ -22,6 +22,7 @@ from tkg.store import RESULT_FORMATS, Dataset, Kind
 from .answer_cache import mark
 from .context import answer_cache, reader, settings, store
 from .errors import plain
+from .http import public
 from .negotiation import choose, rdf_or_page
 from .service_description import describe
 from .urls import urls
@@ -144,8 +145,7 @@ def answer_response(media_type: str, body: bytes) -> Response:
 
 
 def cached(response: Response, etag: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response, etag)
     response.vary.add("Accept")
     return response
 

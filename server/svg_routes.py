@@ -12,8 +12,9 @@ import hashlib
 
 from flask import Blueprint, Response, request
 
-from .context import settings, store
+from .context import store
 from .errors import not_found, plain
+from .http import public
 from .pictures import data
 
 bp = Blueprint("pictures", __name__)
@@ -30,9 +31,7 @@ def _svg(key: str, draw) -> Response:
         # a failing query raises a QueryError, answered with its status by errors.query_error
         response = Response(draw(), mimetype=SVG)
         response.headers["Content-Type"] = f"{SVG}; charset=utf-8"
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
-    return response
+    return public(response, etag)
 
 
 @bp.get("/svg/family-tree/org/<slug>")

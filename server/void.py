@@ -17,9 +17,10 @@ from tkg import formats, statistics
 from tkg.dumps import read_index
 from tkg.namespaces import BASE, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI
 
-from .context import settings, store
+from .context import store
 from .dumps import directory
 from .errors import plain
+from .http import public
 from .linked_data import LICENCE, cached
 from .negotiation import choose, rdf_or_page
 from .urls import urls
@@ -148,8 +149,7 @@ def void() -> Response:
             content_type=f"{media}; charset=utf-8",
         )
     response.vary.add("Accept")
-    response.set_etag(f"{store().version}-void-{FORMATS.get(media, 'html')}")
-    response.headers["Cache-Control"] = f"public, max-age={settings().cache_max_age}"
+    public(response, f"{store().version}-void-{FORMATS.get(media, 'html')}")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
