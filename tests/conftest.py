@@ -95,6 +95,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a killed child lingers as a zombie until reaped: not alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
 @dataclass
 class Serving:
     """A ``tkg serve`` process the tests started: where it listens, and how it ended."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import os
 import time
 
 import pytest
@@ -14,6 +13,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSONLD, N3, RDFXML, TURTLE, SPARQLWrapper
 
 from server import create_app
+from tests.conftest import alive
 from tkg.config import Settings
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -34,16 +34,6 @@ def limited(real_build: Settings) -> FlaskClient:
     client = app.test_client()
     client.application = app
     return client
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a killed child may linger as a zombie until reaped; read its state
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
 
 
 def test_a_query_past_its_budget_is_stopped_for_real(limited: FlaskClient) -> None:

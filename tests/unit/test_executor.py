@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
 from tkg.executor import Executor, Limits, Task
 from tkg.store import Boolean, QueryTimeout, Rows
@@ -17,15 +17,6 @@ from tkg.store import Boolean, QueryTimeout, Rows
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     return make_store(tmp_path / "build")
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
 
 
 @pytest.mark.parametrize("in_memory", [True, False])
