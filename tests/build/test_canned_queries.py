@@ -38,9 +38,10 @@ CASES: dict[str, tuple[dict, tuple[str, ...], set[tuple], set[tuple]]] = {
         set(),
     ),
     "descendants": (
-        {"org": "o:international-left-opposition"},  # a prefixed name works as well as an IRI
+        {"org": "o:left-opposition"},  # a prefixed name works as well as an IRI
         ("ancestorLabel", "kind", "date", "derivativeLabel"),
         {
+            ("Left Opposition", "Founding", "1926", "United Opposition"),
             (
                 "International Left Opposition",
                 "Renaming",

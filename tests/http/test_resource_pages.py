@@ -120,7 +120,7 @@ def test_a_reader_searches_opens_an_organisation_and_follows_its_lineage(browser
     tab.wait_for_selector("h1")
     assert tab.url.endswith("/id/org/international-left-opposition.html")
     assert tab.inner_text("h1") == "International Left Opposition"
-    assert "International Communist League" in tab.inner_text("ul.descendants")
+    assert "Left Opposition" in tab.inner_text("ul.ancestors")
     data = json.loads(
         tab.inner_text("script[type='application/ld+json']")
         or tab.eval_on_selector("script[type='application/ld+json']", "s => s.textContent")
