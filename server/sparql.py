@@ -16,6 +16,7 @@ import hashlib
 from flask import Blueprint, Response, render_template, request
 
 from tkg import formats
+from tkg.service_addresses import refused_addresses
 from tkg.sparql_text import looks_like_update, query_kind, refused_services
 from tkg.store import RESULT_FORMATS, Dataset, Kind
 
@@ -108,6 +109,13 @@ def endpoint() -> Response:
             f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
             "server's allow-list, and the endpoint does not proxy requests into its network.",
         )
+    refused = refused_addresses(query, settings().service_private_hosts)
+    if refused:
+        return plain(
+            403,
+            f"SERVICE is not allowed: {'; '.join(refused)}. The endpoint does not call into private "
+            "networks (TKG_SERVICE_PRIVATE_HOSTS lists the hosts that may).",
+        )
     kind: Kind = query_kind(query) or "bindings"
     format_param = request.values.get("format")
     media_types = {
@@ -129,7 +137,7 @@ def endpoint() -> Response:
     if hit is not None:
         return cached(hit.response(), etag)
     # a failure raises a QueryError, answered with its status by errors.query_error
-    answer = reader().answer(query, media_types, dataset=dataset, base_iri=request.base_url)
+    answer = reader().answer(query, media_types, dataset=dataset, base_iri=urls().here())
     response = answer_response(answer.media_type, answer.body)
     if cache:
         cache.put(etag, answer.media_type, answer.body)

@@ -181,3 +181,15 @@ def test_rdflib_sparqlstore(live_server: str) -> None:
     )
     assert len(rows) >= 6
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+
+
+def test_service_to_a_listed_host_is_refused_by_address(real_build: Settings) -> None:
+    """A name on the allow-list that resolves to loopback is not called, unless the operator says so."""
+    query = "SELECT * WHERE { SERVICE <http://localhost:9/sparql> { ?s ?p ?o } }"
+    listed = dataclasses.replace(real_build, service_hosts=("localhost",), query_processes=1)
+    refused = create_app(listed).test_client().get("/sparql", query_string={"query": query})
+    assert refused.status_code == 403
+    assert "resolves to" in refused.get_data(as_text=True) and "loopback" in refused.get_data(as_text=True)
+    trusted = dataclasses.replace(listed, service_private_hosts=("localhost",))
+    called = create_app(trusted).test_client().get("/sparql", query_string={"query": query})
+    assert called.status_code != 403 and called.status_code < 500  # nothing listens on port 9: a 400
