@@ -80,6 +80,23 @@ def read_request() -> tuple[str | None, Dataset]:
     return (queries[0] if queries else None), dataset
 
 
+def service_refusal(query: str) -> str | None:
+    """Why the query's SERVICE calls may not be made (None: they may): by name, then by address."""
+    refused = refused_services(query, settings().service_hosts)
+    if refused:
+        return (
+            f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
+            "server's allow-list, and the endpoint does not proxy requests into its network."
+        )
+    refused = refused_addresses(query, settings().service_private_hosts)
+    if refused:
+        return (
+            f"SERVICE is not allowed: {'; '.join(refused)}. The endpoint does not call into private "
+            "networks (TKG_SERVICE_PRIVATE_HOSTS lists the hosts that may)."
+        )
+    return None
+
+
 def etag_for(query: str, dataset: Dataset, media_type: str) -> str:
     """Same dataset version, query, dataset and format: same answer."""
     h = hashlib.sha256()
@@ -102,20 +119,9 @@ def endpoint() -> Response:
         return service_description()
     if looks_like_update(query):
         return plain(403, READ_ONLY)
-    refused = refused_services(query, settings().service_hosts)
-    if refused:
-        return plain(
-            403,
-            f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
-            "server's allow-list, and the endpoint does not proxy requests into its network.",
-        )
-    refused = refused_addresses(query, settings().service_private_hosts)
-    if refused:
-        return plain(
-            403,
-            f"SERVICE is not allowed: {'; '.join(refused)}. The endpoint does not call into private "
-            "networks (TKG_SERVICE_PRIVATE_HOSTS lists the hosts that may).",
-        )
+    refusal = service_refusal(query)
+    if refusal is not None:
+        return plain(403, refusal)
     kind: Kind = query_kind(query) or "bindings"
     format_param = request.values.get("format")
     media_types = {
