@@ -215,7 +215,8 @@ def test_service_to_a_listed_host_is_refused_by_address(real_build: Settings) ->
     inside = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
     threading.Thread(target=inside.serve_forever, daemon=True).start()
     try:
-        query = f"SELECT * WHERE {{ SERVICE <http://localhost:{inside.server_address[1]}/sparql> {{ ?s ?p ?o }} }}"
+        endpoint = f"http://localhost:{inside.server_address[1]}/sparql"
+        query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
         listed = dataclasses.replace(real_build, service_hosts=("localhost",), query_processes=1)
         refused = create_app(listed).test_client().get("/sparql", query_string={"query": query})
         assert refused.status_code == 403
