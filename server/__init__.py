@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tkg.budget import Budget
+from tkg.budget import Budget, SharedLevels
 from tkg.config import Settings
 from tkg.executor import Executor, Limits
 from tkg.reads import Reader
@@ -34,7 +34,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["tkg_executor"] = executor
     budget = Budget(
-        settings.client_budget, settings.client_window, settings.client_queries, settings.budget_exempt
+        settings.client_budget,
+        settings.client_window,
+        settings.client_queries,
+        settings.budget_exempt,
+        levels=SharedLevels(settings.budget_file) if settings.budget_file else None,
     )
     app.extensions["tkg_reader"] = Reader(executor, budget, current_client)
 

@@ -19,8 +19,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
+from tkg.budget import SharedLevels
 from tkg.config import Settings
 from tkg.storage import open_store_dir
 
@@ -118,19 +121,39 @@ def serve(
     for its query process holds a thread, so there are more threads than query
     processes: a burst of slow queries must not leave a light query without one.
     """
+    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
+    del _store
+    raise_open_files()
+    with ExitStack() as cleanup:
+        # the workers share one file of budgets: a client has one share however many workers it reaches
+        budget_file = settings.budget_file or (
+            Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-serve-"))) / "budgets"
+        )
+        SharedLevels.create(budget_file)
+        settings = dataclasses.replace(settings, budget_file=budget_file)
+        _granian(settings, manifest.version, directory, host, port, workers, threads, access_log)
+
+
+def _granian(
+    settings: Settings,
+    version: str,
+    directory: Path,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    access_log: bool,
+) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
-    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
-    del _store
-    raise_open_files()
     env = to_environment(settings)
     os.environ.update(env)  # inherited by the workers
     os.environ[THREADS_VARIABLE] = str(threads)
     if to_environment(Settings()) != env:
         raise RuntimeError("a setting does not follow the TKG_<NAME> convention of tkg.config")
-    print(f"serving dataset {manifest.version} from {directory} on http://{host}:{port}/", flush=True)
+    print(f"serving dataset {version} from {directory} on http://{host}:{port}/", flush=True)
     Granian(
         "server.wsgi:application",
         factory=True,

@@ -8,20 +8,29 @@ it already runs ``concurrent`` queries, a new query is refused with
 query processes stay free for everyone else. A runaway query is charged its
 whole budget, so a client that floods them is stopped after a few.
 
-The bucket is kept per web worker, in memory: with several workers a client
-gets at most that many shares. :class:`tkg.reads.Reader` consults it for every
-query it runs; who the client is, the server says (its address, or the one a
-trusted proxy forwarded).
+The buckets' levels live in this process (:class:`LocalLevels`) or, under
+``tkg serve``, in a file that every web worker maps (:class:`SharedLevels`), so
+that a client has one share however many workers its connections reach. The
+count of running queries stays per worker: a worker that dies mid-query must
+not leave a count behind. :class:`tkg.reads.Reader` consults the budget for
+every query it runs; who the client is, the server says (its address, or the
+one a trusted proxy forwarded).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import math
+import mmap
+import os
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Protocol
 
 from .store import QueryError
 
@@ -43,11 +52,70 @@ class OverBudget(QueryError):
         return f"{self.title}: {self.message} Try again in {self.retry_after} s."
 
 
-@dataclass
-class _Bucket:
-    level: float = 0.0
-    updated: float = 0.0
-    running: int = 0
+class Levels(Protocol):
+    """Where the buckets' levels are kept: ``[level, updated]`` of a client, written back on exit."""
+
+    def cell(self, client: str) -> AbstractContextManager[list[float]]: ...
+
+    def sweep(self, drained: Callable[[list[float]], bool]) -> None: ...
+
+
+class LocalLevels:
+    """The levels in this process's memory (one worker, the test client, the CLI)."""
+
+    def __init__(self) -> None:
+        self._cells: dict[str, list[float]] = {}
+
+    @contextmanager
+    def cell(self, client: str) -> Iterator[list[float]]:
+        cell = self._cells.setdefault(client, [0.0, 0.0])
+        yield cell
+
+    def sweep(self, drained: Callable[[list[float]], bool]) -> None:
+        """Forget drained clients: memory stays bounded by recent activity."""
+        for client in [c for c, cell in self._cells.items() if drained(cell)]:
+            del self._cells[client]
+
+
+class SharedLevels:
+    """The levels in a file every worker maps: ``slots`` cells, a client's chosen by a hash of it.
+
+    Each cell is locked across processes with an ``fcntl`` record lock while it is
+    read and written (callers hold a thread lock too: record locks are per
+    process). Two clients whose hashes meet share a cell, as they would share an
+    address behind one NAT; with 65,536 cells that is rare.
+    """
+
+    CELL = struct.Struct("=dd")  # level, updated
+
+    def __init__(self, path: Path, slots: int = 65_536) -> None:
+        self.slots = slots
+        size = slots * self.CELL.size
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < size:
+            os.ftruncate(self._fd, size)  # zeros: every bucket empty
+        self._map = mmap.mmap(self._fd, size)
+
+    @staticmethod
+    def create(path: Path, slots: int = 65_536) -> None:
+        """An empty file of levels (``tkg serve`` makes one before it starts its workers)."""
+        with open(path, "wb") as file:
+            file.truncate(slots * SharedLevels.CELL.size)
+
+    @contextmanager
+    def cell(self, client: str) -> Iterator[list[float]]:
+        slot = int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "big") % self.slots
+        offset = slot * self.CELL.size
+        fcntl.lockf(self._fd, fcntl.LOCK_EX, self.CELL.size, offset)
+        try:
+            cell = list(self.CELL.unpack_from(self._map, offset))
+            yield cell
+            self.CELL.pack_into(self._map, offset, *cell)
+        finally:
+            fcntl.lockf(self._fd, fcntl.LOCK_UN, self.CELL.size, offset)
+
+    def sweep(self, drained: Callable[[list[float]], bool]) -> None:
+        """Nothing to forget: the file has a fixed size."""
 
 
 class Budget:
@@ -73,7 +141,9 @@ class Budget:
         concurrent: int,
         exempt: tuple[str, ...] = (),
         clock: Callable[[], float] = time.monotonic,
+        levels: Levels | None = None,
     ) -> None:
+        """``clock`` must be the same in every process sharing ``levels`` (``time.monotonic`` is)."""
         if window <= 0:
             raise ValueError(f"a budget's window must be positive, not {window}")
         self.seconds = seconds
@@ -81,28 +151,26 @@ class Budget:
         self.concurrent = concurrent
         self.exempt = frozenset(exempt)
         self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
+        self.levels: Levels = levels if levels is not None else LocalLevels()
+        self._running: dict[str, int] = {}
         self._lock = threading.Lock()
         self._charges = 0
 
-    def _drained(self, client: str, now: float) -> _Bucket:
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            bucket = self._buckets[client] = _Bucket(updated=now)
-        bucket.level = max(0.0, bucket.level - (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        return bucket
+    def _drain(self, cell: list[float], now: float) -> None:
+        level, updated = cell
+        cell[0] = max(0.0, level - max(0.0, now - updated) * self.rate)
+        cell[1] = now
+
+    def _wait(self, level: float) -> int | None:
+        if level < self.seconds:
+            return None
+        return max(1, math.ceil((level - self.seconds) / self.rate) + 1)
 
     def retry_after(self, client: str) -> int | None:
         """Seconds until ``client`` may run a query again (None: it may now)."""
-        with self._lock:
-            bucket = self._drained(client, self.clock())
-            return self._wait(bucket)
-
-    def _wait(self, bucket: _Bucket) -> int | None:
-        if bucket.level < self.seconds:
-            return None
-        return max(1, math.ceil((bucket.level - self.seconds) / self.rate) + 1)
+        with self._lock, self.levels.cell(client) as cell:
+            self._drain(cell, self.clock())
+            return self._wait(cell[0])
 
     @contextmanager
     def spend(self, client: str | None) -> Iterator[None]:
@@ -114,38 +182,34 @@ class Budget:
             yield
             return
         with self._lock:
-            now = self.clock()
-            bucket = self._drained(client, now)
-            wait = self._wait(bucket)
+            with self.levels.cell(client) as cell:
+                self._drain(cell, self.clock())
+                wait = self._wait(cell[0])
             if wait is not None:
                 raise OverBudget(
                     f"this client has used its {self.seconds:g} s of query time per "
                     f"{self.seconds / self.rate:g} s, so that other clients keep theirs.",
                     wait,
                 )
-            if bucket.running >= self.concurrent:
+            running = self._running.get(client, 0)
+            if running >= self.concurrent:
                 raise OverBudget(
-                    f"this client already runs {bucket.running} queries at once, the most one client may.",
-                    1,
+                    f"this client already runs {running} queries at once, the most one client may.", 1
                 )
-            bucket.running += 1
+            self._running[client] = running + 1
         started = self.clock()
         try:
             yield
         finally:
             with self._lock:
-                now = self.clock()
-                bucket = self._drained(client, now)
-                bucket.level += now - started
-                bucket.running -= 1
+                with self.levels.cell(client) as cell:
+                    now = self.clock()
+                    self._drain(cell, now)
+                    cell[0] += now - started
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
                 self._charges += 1
                 if self._charges % _SWEEP_EVERY == 0:
-                    self._sweep()
-
-    def _sweep(self) -> None:
-        """Forget clients with an empty bucket and nothing running: memory stays bounded by activity."""
-        now = self.clock()
-        for client in list(self._buckets):
-            bucket = self._drained(client, now)
-            if bucket.level == 0 and bucket.running == 0:
-                del self._buckets[client]
+                    now = self.clock()
+                    self.levels.sweep(lambda cell: cell[0] - (now - cell[1]) * self.rate <= 0)

@@ -75,6 +75,10 @@ class Settings:
     budget_exempt: tuple[str, ...] = field(
         default_factory=lambda: _names("TKG_BUDGET_EXEMPT", ("127.0.0.1", "::1"))
     )
+    #: The file the web workers share their clients' budgets in (``tkg serve`` makes one when unset).
+    budget_file: Path | None = field(
+        default_factory=lambda: Path(v).resolve() if (v := os.environ.get("TKG_BUDGET_FILE")) else None
+    )
     #: Proxies (addresses or networks) whose ``X-Forwarded-For`` names the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=lambda: _names("TKG_TRUSTED_PROXIES"))
     #: ``Host`` names answered when ``public_url`` is unset (``.example.org``: with its subdomains).

@@ -36,8 +36,8 @@ def shared_server(real_build: Settings) -> Iterator[Serving]:
         "TKG_EDGE_CACHE_MB": "0",
         "TKG_ANSWER_CACHE_MB": "0",
     }
-    # one worker: one bucket per client (each worker keeps its own)
-    with tkg_serve(real_build.build_dir, "--workers", "1", "--no-access-log", log=log, **env) as server:
+    # two workers sharing one file of budgets: the flooder has one share, whichever worker it reaches
+    with tkg_serve(real_build.build_dir, "--workers", "2", "--no-access-log", log=log, **env) as server:
         yield server
 
 
@@ -98,7 +98,8 @@ def test_a_flooder_is_told_429_and_another_client_keeps_its_answers(shared_serve
         f"max {max(latencies) * 1000:.0f} ms"
     )
     assert set(statuses) <= {503, 429}
-    assert 1 <= statuses.count(503) <= 8  # its share (4 s) is two 2 s runaways, plus those already running
+    # its share (4 s) is two 2 s runaways, plus those already running when it was spent (four connections)
+    assert 1 <= statuses.count(503) <= 6
     assert len(refused) > 10
     for headers, body in refused:
         assert int(headers["retry-after"]) >= 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from tests.unit.test_reads import reader as make_reader
-from tkg.budget import Budget, OverBudget
+from tkg.budget import Budget, OverBudget, SharedLevels
 from tkg.reads import Reader
 
 
@@ -88,7 +91,7 @@ def test_buckets_are_safe_across_threads() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and budget._buckets["a"].running == 0
+    assert not errors and budget._running == {}
 
 
 def test_the_reader_charges_its_queries_to_the_client_it_is_told() -> None:
@@ -110,3 +113,23 @@ def test_the_reader_charges_its_queries_to_the_client_it_is_told() -> None:
         reader.rows("SELECT ?s { ?s ?p ?o }")
     who[0] = "b"
     assert len(reader.rows("SELECT ?s { ?s ?p ?o }")) > 0
+
+
+def test_workers_sharing_a_file_of_levels_give_a_client_one_share(tmp_path: Path) -> None:
+    """What one worker process charged, another sees: a client has one share, not one per worker."""
+    levels = tmp_path / "budgets"
+    SharedLevels.create(levels)
+    other_worker = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from tkg.budget import Budget, SharedLevels\n"
+        "budget = Budget(2, 60, 4, levels=SharedLevels(Path(sys.argv[1])))\n"
+        "with budget.spend('203.0.113.7'):\n"
+        "    time.sleep(2.5)\n"
+    )
+    subprocess.run([sys.executable, "-c", other_worker, str(levels)], check=True, timeout=60)
+    budget = Budget(2, 60, 4, levels=SharedLevels(levels))
+    with pytest.raises(OverBudget), budget.spend("203.0.113.7"):
+        pass
+    with budget.spend("203.0.113.8"):  # another client's cell is its own
+        pass
