@@ -278,4 +278,8 @@ def markdown(data: dict) -> str:
             f"| {max(build['peak_mb'].values())} | {_fmt(tkg.get('throughput'))} | {_fmt(tkg.get('p99_ms'))} "
             f"| {_fmt(ox.get('throughput'))} | {closure} |"
         )
+    if data.get("soak"):
+        from .soak import markdown as soak_markdown
+
+        lines += soak_markdown(data["soak"])
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import first_request, report, servers, synthetic, workload, wrk
+from . import first_request, report, servers, soak, synthetic, workload, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,10 +30,12 @@ class Plan:
     clients: int = 8
     top_clients: int = 32  # the p99 target's concurrency
     workers: int = 2
+    soak_minutes: float = 30.0  # issue 16: a long mixed load, memory at the start and the end
+    soak_round_seconds: float = 60.0
 
 
 FULL = Plan(5.0, (10, 100), 3.0)
-QUICK = Plan(1.0, (0.05,), 1.0)
+QUICK = Plan(1.0, (0.05,), 1.0, soak_minutes=0.25, soak_round_seconds=5.0)
 
 
 def build_stats(work: Path, data: Path | None, seeds: Path | None, compare: bool, timeout: float) -> dict:
@@ -178,6 +181,21 @@ def _timed(url: str, query: workload.Query) -> float:
     return time.perf_counter() - t0
 
 
+def soak_alone(work: Path, out: Path, plan: Plan) -> int:
+    """Build the real graph (no reasoner comparison) and soak it; write ``soak.json`` and ``soak.md``."""
+    build_dir = work / "soak" / "build"
+    env = {**os.environ, "TKG_BUILD_DIR": str(build_dir), "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "tkg.cli", "build"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    data = soak.soak(build_dir, plan.soak_minutes, round_seconds=plan.soak_round_seconds)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "soak.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    (out / "soak.md").write_text("\n".join(soak.markdown(data)).lstrip() + "\n", encoding="utf-8")
+    print(f"wrote {out / 'soak.md'} and {out / 'soak.json'}", file=sys.stderr)
+    return 0 if data["passed"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run that proves the benchmark works")
@@ -187,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--seconds", type=float, help="of each load run (default 5, quick 1)")
     parser.add_argument("--build-timeout", type=float, default=1800)
+    parser.add_argument("--soak-minutes", type=float, help="of the soak (default 30, quick 0.25; 0: none)")
+    parser.add_argument(
+        "--soak-only", action="store_true", help="build the real graph and run the soak alone"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.scales:
@@ -195,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         plan = dataclasses.replace(plan, scales=())
     if args.seconds:
         plan = dataclasses.replace(plan, seconds=args.seconds)
+    if args.soak_minutes is not None:
+        plan = dataclasses.replace(plan, soak_minutes=args.soak_minutes)
+    if args.soak_only:
+        return soak_alone(args.work, args.out, plan)
     if not wrk.available():
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)", file=sys.stderr)
         return 1
@@ -212,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     print("first requests on a fresh server ...", file=sys.stderr)
     first = first_requests(store_dir, build_dir, plan)
     scale = scale_bench(work, plan, args.build_timeout)
+    soaked = (
+        soak.soak(build_dir, plan.soak_minutes, round_seconds=plan.soak_round_seconds)
+        if plan.soak_minutes
+        else None
+    )
     data = {
         "quick": args.quick,
         "machine": report.machine(),
@@ -220,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "http": http,
         "first_request": first,
         "scale": scale,
+        "soak": soaked,
     }
     data["targets"] = report.targets(data)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tkg.budget import Budget, SharedLevels
 from tkg.config import Settings
 from tkg.executor import Executor, Limits
 from tkg.reads import Reader
 from tkg.store import EmbeddedStore
+
+from .clients import current_client
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -30,14 +33,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         in_memory=settings.store_in_memory,
     )
     app.extensions["tkg_executor"] = executor
-    app.extensions["tkg_reader"] = Reader(executor)
+    budget = Budget(
+        settings.client_budget,
+        settings.client_window,
+        settings.client_queries,
+        settings.budget_exempt,
+        levels=SharedLevels(settings.budget_file) if settings.budget_file else None,
+    )
+    app.extensions["tkg_reader"] = Reader(executor, budget, current_client)
 
     if settings.answer_cache_mb > 0:
         from .answer_cache import AnswerCache
 
         app.extensions["tkg_answer_cache"] = AnswerCache(settings.answer_cache_mb * 1_000_000)
 
-    from . import compression, dumps, errors, linked_data, ontology_docs, search, security, urls, void
+    from . import compression, dumps, errors, hosts, linked_data, ontology_docs, search, security, urls, void
     from .editor import bp as editor_bp
     from .home import bp as home_bp
     from .queries import api_bp
@@ -49,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     compression.register(app)
     security.register(app)
+    hosts.register(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(queries_bp)

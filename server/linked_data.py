@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -35,6 +36,9 @@ from .rdf_documents import EXTENSIONS, OFFERED, extension_for, serialize, title
 from .resource_view import build_page
 from .schema_org import json_ld
 from .urls import urls
+
+#: What stays unescaped in a path we redirect to (RFC 3986 pchar and "/").
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 bp = Blueprint("linked_data", __name__)
 T = TypeVar("T")
@@ -249,5 +253,7 @@ def kind_index(kind: str) -> Response | str:
 @bp.get("/trotskyism/<path:rest>")
 def canonical_prefix(rest: str) -> BaseResponse:
     """A canonical IRI whose ``/trotskyism/`` prefix reached us un-mapped: the same path here."""
-    target = "/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
+    target = "/" + quote(rest, safe=PATH_SAFE)  # re-escaped: no line break or space reaches the header
+    if request.query_string:
+        target += "?" + quote(request.query_string, safe=PATH_SAFE + "?%")
     return redirect(urls().path(target), code=301)

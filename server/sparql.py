@@ -16,6 +16,7 @@ import hashlib
 from flask import Blueprint, Response, render_template, request
 
 from tkg import formats
+from tkg.service_addresses import refused_addresses
 from tkg.sparql_text import looks_like_update, query_kind, refused_services
 from tkg.store import RESULT_FORMATS, Dataset, Kind
 
@@ -79,6 +80,23 @@ def read_request() -> tuple[str | None, Dataset]:
     return (queries[0] if queries else None), dataset
 
 
+def service_refusal(query: str) -> str | None:
+    """Why the query's SERVICE calls may not be made (None: they may): by name, then by address."""
+    refused = refused_services(query, settings().service_hosts)
+    if refused:
+        return (
+            f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
+            "server's allow-list, and the endpoint does not proxy requests into its network."
+        )
+    refused = refused_addresses(query, settings().service_private_hosts)
+    if refused:
+        return (
+            f"SERVICE is not allowed: {'; '.join(refused)}. The endpoint does not call into private "
+            "networks (TKG_SERVICE_PRIVATE_HOSTS lists the hosts that may)."
+        )
+    return None
+
+
 def etag_for(query: str, dataset: Dataset, media_type: str) -> str:
     """Same dataset version, query, dataset and format: same answer."""
     h = hashlib.sha256()
@@ -101,13 +119,9 @@ def endpoint() -> Response:
         return service_description()
     if looks_like_update(query):
         return plain(403, READ_ONLY)
-    refused = refused_services(query, settings().service_hosts)
-    if refused:
-        return plain(
-            403,
-            f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
-            "server's allow-list, and the endpoint does not proxy requests into its network.",
-        )
+    refusal = service_refusal(query)
+    if refusal is not None:
+        return plain(403, refusal)
     kind: Kind = query_kind(query) or "bindings"
     format_param = request.values.get("format")
     media_types = {
@@ -129,7 +143,7 @@ def endpoint() -> Response:
     if hit is not None:
         return cached(hit.response(), etag)
     # a failure raises a QueryError, answered with its status by errors.query_error
-    answer = reader().answer(query, media_types, dataset=dataset, base_iri=request.base_url)
+    answer = reader().answer(query, media_types, dataset=dataset, base_iri=urls().here())
     response = answer_response(answer.media_type, answer.body)
     if cache:
         cache.put(etag, answer.media_type, answer.body)

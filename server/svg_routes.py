@@ -12,6 +12,8 @@ import hashlib
 
 from flask import Blueprint, Response, request
 
+from tkg.describe import resource_iri
+
 from .context import store
 from .errors import not_found, plain
 from .http import public
@@ -36,10 +38,11 @@ def _svg(key: str, draw) -> Response:
 
 @bp.get("/svg/family-tree/org/<slug>")
 def family_tree(slug: str) -> Response:
-    iri = data.org_iri(slug)
-    _label, is_organisation = data.label_of(iri)
-    if not is_organisation:
-        return not_found(f"There is no organisation {iri} in the graph.", slug.replace("-", " "))
+    iri = resource_iri("org", slug)  # a slug that cannot be one of ours never reaches the graph
+    if iri is None or not data.label_of(iri)[1]:
+        return not_found(
+            f"There is no organisation {iri or data.org_iri(slug)} in the graph.", slug.replace("-", " ")
+        )
     return _svg(f"family-tree|{iri}", lambda: data.family_tree_svg(iri))
 
 

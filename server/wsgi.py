@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import resource
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
+from tkg.budget import SharedLevels
 from tkg.config import Settings
 from tkg.storage import open_store_dir
 
@@ -33,6 +37,12 @@ READ_BUFFER_BYTES = 128 * 1024
 BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT = "TKG_BODY_TIMEOUT", 20.0
 #: The environment variable that tells each worker how many threads run the app.
 THREADS_VARIABLE = "TKG_SERVE_THREADS"
+#: Connections each worker holds at once (granian's backpressure; its default, backlog / workers = 512,
+#: let 512 connections stuck in their headers keep every other client out for the header timeout).
+#: A connection waiting for its headers or body is a tokio task or a coroutine: a few kilobytes.
+CONNECTIONS_PER_WORKER = 10_000
+#: Connections the kernel queues before the workers accept them.
+BACKLOG = 4096
 #: Seconds a stopping worker may take to finish its requests before it is killed.
 STOP_TIMEOUT = 10
 
@@ -59,6 +69,23 @@ def to_environment(settings: Settings) -> dict[str, str]:
             value = value.resolve()  # as tkg.config reads it
         env[f"TKG_{field.name.upper()}"] = str(value)
     return env
+
+
+def raise_open_files() -> int:
+    """Raise the soft limit on open files to the hard one (inherited by the workers); the new limit.
+
+    Each connection is a file: a soft limit of 1,024 (a common default) would let
+    a thousand stuck connections keep new ones out.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # keep the soft limit: the server still runs
+    return soft
 
 
 def application() -> Bridge:
@@ -94,18 +121,39 @@ def serve(
     for its query process holds a thread, so there are more threads than query
     processes: a burst of slow queries must not leave a light query without one.
     """
+    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
+    del _store
+    raise_open_files()
+    with ExitStack() as cleanup:
+        # the workers share one file of budgets: a client has one share however many workers it reaches
+        budget_file = settings.budget_file or (
+            Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-serve-"))) / "budgets"
+        )
+        SharedLevels.create(budget_file)
+        settings = dataclasses.replace(settings, budget_file=budget_file)
+        _granian(settings, manifest.version, directory, host, port, workers, threads, access_log)
+
+
+def _granian(
+    settings: Settings,
+    version: str,
+    directory: Path,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    access_log: bool,
+) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
-    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
-    del _store
     env = to_environment(settings)
     os.environ.update(env)  # inherited by the workers
     os.environ[THREADS_VARIABLE] = str(threads)
     if to_environment(Settings()) != env:
         raise RuntimeError("a setting does not follow the TKG_<NAME> convention of tkg.config")
-    print(f"serving dataset {manifest.version} from {directory} on http://{host}:{port}/", flush=True)
+    print(f"serving dataset {version} from {directory} on http://{host}:{port}/", flush=True)
     Granian(
         "server.wsgi:application",
         factory=True,
@@ -114,6 +162,8 @@ def serve(
         address=host,
         port=port,
         workers=workers,
+        backlog=BACKLOG,
+        backpressure=CONNECTIONS_PER_WORKER,
         http=HTTPModes.http1,
         http1_settings=HTTP1Settings(
             header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=READ_BUFFER_BYTES

@@ -22,6 +22,14 @@ def _int(env: str, default: int) -> int:
     return int(os.environ.get(env, default))
 
 
+def _names(env: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A comma-separated list; ``default`` only when the variable is unset (empty: no names)."""
+    value = os.environ.get(env)
+    if value is None:
+        return default
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths of the build's inputs and outputs, and the limits that protect the service."""
@@ -52,10 +60,30 @@ class Settings:
         )
     )
     #: Hosts that SERVICE may call (comma-separated); empty refuses every SERVICE.
-    service_hosts: tuple[str, ...] = field(
-        default_factory=lambda: tuple(
-            h.strip() for h in os.environ.get("TKG_SERVICE_HOSTS", "").split(",") if h.strip()
-        )
+    service_hosts: tuple[str, ...] = field(default_factory=lambda: _names("TKG_SERVICE_HOSTS"))
+    #: Hosts of ``service_hosts`` that may resolve to loopback, link-local or private addresses.
+    service_private_hosts: tuple[str, ...] = field(
+        default_factory=lambda: _names("TKG_SERVICE_PRIVATE_HOSTS")
+    )
+    #: Seconds of query time each client may spend per ``client_window`` (0: no budget).
+    client_budget: float = field(default_factory=lambda: _float("TKG_CLIENT_BUDGET", 60.0))
+    #: Seconds over which a client's budget comes back.
+    client_window: float = field(default_factory=lambda: _float("TKG_CLIENT_WINDOW", 60.0))
+    #: Queries one client may run at once (more: 429).
+    client_queries: int = field(default_factory=lambda: _int("TKG_CLIENT_QUERIES", 8))
+    #: Client addresses without a budget: by default the machine itself (operators, benchmarks).
+    budget_exempt: tuple[str, ...] = field(
+        default_factory=lambda: _names("TKG_BUDGET_EXEMPT", ("127.0.0.1", "::1"))
+    )
+    #: The file the web workers share their clients' budgets in (``tkg serve`` makes one when unset).
+    budget_file: Path | None = field(
+        default_factory=lambda: Path(v).resolve() if (v := os.environ.get("TKG_BUDGET_FILE")) else None
+    )
+    #: Proxies (addresses or networks) whose ``X-Forwarded-For`` names the client.
+    trusted_proxies: tuple[str, ...] = field(default_factory=lambda: _names("TKG_TRUSTED_PROXIES"))
+    #: ``Host`` names answered when ``public_url`` is unset (``.example.org``: with its subdomains).
+    allowed_hosts: tuple[str, ...] = field(
+        default_factory=lambda: _names("TKG_ALLOWED_HOSTS", ("127.0.0.1", "localhost", "::1"))
     )
     #: Megabytes of serialised answers each web worker keeps for repeated queries (0: no cache).
     answer_cache_mb: int = field(default_factory=lambda: _int("TKG_ANSWER_CACHE_MB", 64))

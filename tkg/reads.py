@@ -23,13 +23,14 @@ query: a term's ``str`` is its N-Triples form, escaped by pyoxigraph.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from .budget import Budget
 from .executor import Answer, Task
 from .sparql_text import blank
 from .store import (
@@ -139,10 +140,28 @@ def bind(query: str, bound: Mapping[str, Binding]) -> str:
 
 
 class Reader:
-    """The one way the service reads the graph."""
+    """The one way the service reads the graph.
 
-    def __init__(self, runner: Runner) -> None:
+    With a :class:`~tkg.budget.Budget`, every query is charged to the client ``client()`` names
+    (None: not metered), and refused with 429 once that client's share is spent.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        budget: Budget | None = None,
+        client: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self.runner = runner
+        self.budget = budget
+        self.client = client
+
+    def _run(self, task: Task) -> Answer | Reply:
+        """The runner's answer to ``task``, charged to the client's budget."""
+        if self.budget is None:
+            return self.runner.run(task)
+        with self.budget.spend(self.client()):
+            return self.runner.run(task)
 
     def run(
         self,
@@ -152,7 +171,7 @@ class Reader:
         own: bool = False,
     ) -> Reply:
         """Any query's typed answer; ``own``: the app's prefixes are declared for it."""
-        reply = self.runner.run(Task(bind(query, bound or {}), dataset or Dataset(), prefixes=own))
+        reply = self._run(Task(bind(query, bound or {}), dataset or Dataset(), prefixes=own))
         if isinstance(reply, Answer):  # pragma: no cover - a runner that ignored the task
             raise QueryFailed("the query process answered bytes where rows were asked for")
         return reply
@@ -182,7 +201,7 @@ class Reader:
     ) -> Answer:
         """A query's answer serialised in the media type negotiated for its kind of result."""
         task = Task(bind(query, bound or {}), dataset or Dataset(), dict(media_types), base_iri)
-        answer = self.runner.run(task)
+        answer = self._run(task)
         if not isinstance(answer, Answer):  # pragma: no cover - a runner that ignored the task
             raise QueryFailed("the query process answered rows where bytes were asked for")
         return answer

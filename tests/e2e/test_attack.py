@@ -79,3 +79,36 @@ def test_twenty_pathological_queries_at_once(attacked_server: Serving, capsys) -
     assert light_latencies and max(light_latencies) < BUDGET
     # the pool shrinks back: memory returns to (near) its baseline
     assert after <= baseline * 1.3 + 20_000, (baseline, peak, after)
+
+
+ODD_TARGETS = [
+    b"/svg/family-tree/org/a%20b",
+    b"/svg/family-tree/org/%00",
+    b"/svg/family-tree/org/%ff",
+    b"/svg/family-tree/org/%3Cscript%3E",
+    b"/svg/family-tree/org/\xff\xfe",
+    b"/id/org/%c3%28.ttl",
+    b"/trotskyism/%0d%0aSet-Cookie:%20x=1",
+    b"/sparql?query=%ff%fe",
+    b"/search?q=%00&format=json",
+    b"/queries/ancestors?org=%ff",
+    b"/%2e%2e/%2e%2e/etc/passwd",
+]
+
+
+def test_odd_targets_on_the_wire_get_no_5xx(live_server: str) -> None:
+    """The issue's slugs and their kin, sent as raw bytes (no client library normalises them)."""
+    import socket
+
+    port = int(live_server.rsplit(":", 1)[1])
+    for target in ODD_TARGETS:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        status = int(answer.split(b" ", 2)[1])
+        assert 200 <= status < 500, (target, answer[:300])
+        assert b"Traceback" not in answer
+    refused = requests.get(live_server + "/void", headers={"Host": "evil.example"}, timeout=10)
+    assert refused.status_code == 400 and "TKG_ALLOWED_HOSTS" in refused.text

@@ -94,3 +94,14 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     )
     cache.put("huge", "text/csv", b"x" * 600)  # over a quarter of the cache: not kept
     assert cache.get("huge") is None
+
+
+def test_the_soak_runs_and_reports_memory_and_errors(real_build: Settings) -> None:
+    """The benchmark's soak, for seconds instead of 30 minutes: every request answered, memory read."""
+    from bench import soak
+
+    data = soak.soak(real_build.build_dir, minutes=0.1, clients=2, round_seconds=3, workers=1)
+    assert len(data["rounds"]) == 2 and data["requests"] > 20
+    assert data["errors"] == 0, data["error_samples"]
+    assert data["rss_start_mib"] > 0 and data["rss_end_mib"] > 0
+    assert "## Soak" in "\n".join(soak.markdown(data))

@@ -26,12 +26,17 @@ def test_every_setting_survives_the_trip_through_the_environment(monkeypatch, tm
         max_body_bytes=123,
         service_hosts=("a.example", "b.example"),
         answer_cache_mb=0,
+        client_budget=2.5,
+        trusted_proxies=("10.0.0.0/8", "::1"),
+        budget_exempt=(),  # an empty list stays empty, not the default
     )
     env = to_environment(changed)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert Settings().max_rows == 7 and Settings().service_hosts == ("a.example", "b.example")
     assert Settings().public_url is None  # unset stays unset, not the text "None"
+    assert Settings().budget_exempt == () and Settings().trusted_proxies == ("10.0.0.0/8", "::1")
+    assert Settings().allowed_hosts == ("127.0.0.1", "localhost", "::1")
     assert to_environment(Settings()) == env  # paths compare resolved, as a worker reads them
 
 

@@ -181,3 +181,53 @@ def test_rdflib_sparqlstore(live_server: str) -> None:
     )
     assert len(rows) >= 6
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+
+
+def test_service_to_a_listed_host_is_refused_by_address(real_build: Settings) -> None:
+    """A name on the allow-list that resolves to loopback is never called, unless the operator says so."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    calls: list[str] = []
+
+    class Endpoint(BaseHTTPRequestHandler):
+        """A SPARQL endpoint inside the server's own network, answering no rows."""
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self._answer()
+
+        def _answer(self) -> None:
+            calls.append(self.path)
+            body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    inside = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=inside.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://localhost:{inside.server_address[1]}/sparql"
+        query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
+        listed = dataclasses.replace(real_build, service_hosts=("localhost",), query_processes=1)
+        refused = create_app(listed).test_client().get("/sparql", query_string={"query": query})
+        assert refused.status_code == 403
+        text = refused.get_data(as_text=True)
+        assert "resolves to" in text and "loopback" in text and "TKG_SERVICE_PRIVATE_HOSTS" in text
+        assert calls == []  # refused before anything was sent
+        trusted = dataclasses.replace(listed, service_private_hosts=("localhost",))
+        called = (
+            create_app(trusted).test_client().get("/sparql", query_string={"query": query, "format": "json"})
+        )
+        assert called.status_code == 200, called.get_data(as_text=True)
+        assert len(calls) == 1
+    finally:
+        inside.shutdown()
