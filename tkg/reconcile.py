@@ -88,8 +88,12 @@ DEFAULT_TYPES = (
     "Event",
     "Periodical",
 )
-#: What the score moves by when a candidate agrees with a property of the query, or says otherwise.
-AGREES, NEAR, DISAGREES = 15.0, 7.0, -20.0
+#: How far a candidate agrees with one property of the query: its value, a year off, nothing known,
+#: something else. With properties, a score is a quarter their mean agreement and three quarters
+#: the name's similarity: an exact name that agrees scores 100, one that says nothing 85, one that
+#: says otherwise 75, so properties reorder namesakes without outweighing a much closer name.
+AGREES, NEAR, UNKNOWN, DISAGREES = 1.0, 0.6, 0.4, 0.0
+PROPERTY_WEIGHT = 0.25
 #: Names a property value is compared with must be at least this alike (0-100).
 SAME_NAME = 85.0
 
@@ -208,16 +212,18 @@ class Reconciler:
         for hit in hits:
             if hit.kind == "term":
                 continue
-            score = hit.similarity
             features: list[tuple[str, float | bool]] = [("name", round(hit.similarity, 1))]
-            contradicted = False
+            agreements = []
             for prop, values in query.properties:
                 verdict = self._agrees(hit.iri, prop, values)
-                if verdict is None:
-                    continue
-                features.append((prop.id, verdict > 0))
-                score += verdict
-                contradicted = contradicted or verdict < 0
+                if verdict is not None:
+                    features.append((prop.id, verdict > NEAR / 2))
+                agreements.append(UNKNOWN if verdict is None else verdict)
+            score = hit.similarity
+            if agreements:
+                mean = sum(agreements) / len(agreements)
+                score = (1 - PROPERTY_WEIGHT) * score + 100 * PROPERTY_WEIGHT * mean
+            contradicted = DISAGREES in agreements
             candidates.append(
                 Candidate(
                     hit.iri,
