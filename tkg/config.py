@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-
 def _root() -> Path:
     """The repository: the folder beside the package in a clone (or an editable install), else the
     working directory, for a ``pip install .`` whose package lives in site-packages and is run from

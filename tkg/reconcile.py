@@ -152,6 +152,8 @@ class Candidate:
     features: list[tuple[str, float | bool]] = field(default_factory=list)
     match: bool = False
     contradicted: bool = False
+    #: The search index's rank score: among equal scores, a main label before an other name.
+    rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,9 +236,10 @@ class Reconciler:
                     self.types_of(hit.iri),
                     features,
                     contradicted=contradicted,
+                    rank=hit.score,
                 )
             )
-        candidates.sort(key=lambda c: (-c.score, not c.exact, c.name))
+        candidates.sort(key=lambda c: (-c.score, not c.exact, -c.rank, c.name))
         exact = [c for c in candidates if c.exact]
         if len(exact) == 1 and not exact[0].contradicted and candidates[0] is exact[0]:
             exact[0].match = True

@@ -18,7 +18,6 @@ import requests
 from tests.conftest import tkg_serve
 from tkg.config import ROOT
 
-
 #: The environment of a newcomer: none of this test run's own settings.
 CLEAN = {name: value for name, value in os.environ.items() if not name.startswith("TKG_")}
 

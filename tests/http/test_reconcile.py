@@ -277,3 +277,21 @@ def test_the_groups_examples_still_validate_here() -> None:
         for path in (SPEC / "examples" / folder / "invalid").glob("*.json"):
             with pytest.raises(AssertionError):
                 valid(json.loads(path.read_text()), schema)
+
+
+def test_the_documented_run_of_thirty_names(client_real) -> None:
+    """``scripts/reconciliation_run.py``, whose output is ``docs/reconciliation.md``: every answer valid."""
+    from scripts.reconciliation_run import NAMES, markdown, run
+
+    def post(batch: dict[str, Any]) -> dict[str, Any]:
+        valid(batch, "reconciliation-query-batch")
+        response = client_real.post("/reconcile", data={"queries": json.dumps(batch)})
+        return valid(response.get_json(), "reconciliation-result-batch")
+
+    rows = run(post)
+    assert len(rows) == len(NAMES) == 30
+    found = {name: result[0] for _, (name, *_), result in rows if result}
+    assert len(found) >= 25
+    misspelt = [name for _, (name, _, _, note), _ in rows if "misspelt" in note]
+    assert misspelt and all(name in found and not found[name]["match"] for name in misspelt)
+    assert markdown(rows).count("\n| ") == 32  # the header, its rule and a row per name
