@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from tkg import reconcile as rc
 
+from . import security
 from .context import reader, store
 from .errors import plain
 from .linked_data import cached
@@ -313,7 +315,13 @@ def preview() -> Response:
             if facts.get(p.id)
         ],
     )
-    return Response(html, mimetype="text/html")
+    response = Response(html, mimetype="text/html")
+    # OpenRefine shows the card in an iframe of its own page: any site may frame it (a frame-ancestors
+    # directive makes browsers ignore the X-Frame-Options the other pages carry).
+    response.headers["Content-Security-Policy"] = security.CSP.replace(
+        "frame-ancestors 'none'", "frame-ancestors *"
+    )
+    return response
 
 
 @bp.get("/reconcile/flyout/<kind>")
@@ -321,7 +329,7 @@ def flyout(kind: str) -> Response:
     """The suggest widget's flyout: the preview card as an HTML fragment in JSON."""
     if kind != "entity":
         identifier = request.args.get("id", "")
-        return _json({"id": identifier, "html": f"<p>{rc.schema_id(identifier)}</p>"})
+        return _json({"id": identifier, "html": f"<p>{escape(rc.schema_id(identifier))}</p>"})
     response = preview()
     if response.status_code != 200:
         return response

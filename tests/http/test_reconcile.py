@@ -212,7 +212,10 @@ def test_the_preview_is_a_small_card_and_unknown_ids_are_404(client_real) -> Non
     text = card.get_data(as_text=True)
     assert card.status_code == 200 and card.mimetype == "text/html"
     assert "Lutte Ouvrière" in text and "/id/org/lutte-ouvriere" in text and len(text) < 5000
+    assert "frame-ancestors *" in card.headers["Content-Security-Policy"]  # OpenRefine frames it
     assert client_real.get("/reconcile/preview?id=org/nothing-here").status_code == 404
+    hostile = client_real.get("/reconcile/flyout/type?id=<script>alert(1)</script>").get_json()
+    assert "<script>" not in hostile["html"]
     flyout = client_real.get("/reconcile/flyout/entity?id=org/crfi").get_json()
     assert flyout["id"] == "org/crfi" and "Refoundation" in flyout["html"]
 
