@@ -69,3 +69,12 @@ def test_a_lone_clone_installed_by_pip_builds_and_serves(tmp_path: Path) -> None
         assert svg.status_code == 200 and "<svg" in svg.text
         manifest = requests.get(server.base + "/reconcile", timeout=30).json()
         assert manifest["versions"] == ["0.2"]
+
+
+def test_a_lone_clone_builds_with_the_readme_commands(tmp_path: Path) -> None:
+    """``make build``, the first half of the README's ``make serve``, in a clone with nothing beside it."""
+    clone = tmp_path / "alone" / "tkg"
+    run("git", "clone", "--quiet", ROOT, clone, cwd=tmp_path)
+    built = run("make", "build", f"PYTHON={sys.executable}", cwd=clone, timeout=1200)
+    assert "built dataset version" in built
+    assert (clone / "build" / "current" / "manifest.json").is_file()
