@@ -74,6 +74,8 @@ def _parse(name: str, text: str) -> Any:
         return json.loads(text)
     except ValueError as error:
         raise rc.BadQuery(f"{name} is not JSON: {error}.") from None
+    except RecursionError:
+        raise rc.BadQuery(f"{name} nests deeper than JSON parsing allows.") from None
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])

@@ -235,6 +235,7 @@ def test_the_preview_is_a_small_card_and_unknown_ids_are_404(client_real) -> Non
         ('{"q": {"query": "ILO", "properties": [{"pid": "country"}]}}', "'pid' and a 'v'"),
         ('{"q": {"query": "ILO", "properties": [{"pid": "colour", "v": "red"}]}}', "unknown property"),
         (json.dumps({f"q{n}": {"query": "x"} for n in range(101)}), "at most 100"),
+        ("[" * 5_000 + "]" * 5_000, "nests deeper"),
     ],
 )
 def test_malformed_batches_get_400_with_a_sentence(client_real, payload: str, words: str) -> None:
