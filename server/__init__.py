@@ -47,7 +47,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         app.extensions["tkg_answer_cache"] = AnswerCache(settings.answer_cache_mb * 1_000_000)
 
-    from . import compression, dumps, errors, hosts, linked_data, ontology_docs, search, security, urls, void
+    from . import (
+        compression,
+        dumps,
+        errors,
+        hosts,
+        linked_data,
+        ontology_docs,
+        reconcile,
+        search,
+        security,
+        urls,
+        void,
+    )
     from .editor import bp as editor_bp
     from .home import bp as home_bp
     from .queries import api_bp
@@ -66,6 +78,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pictures_bp)
     app.register_blueprint(editor_bp)
-    for module in (linked_data, search, ontology_docs, void, dumps):  # issue 5: dereferencing
+    for module in (linked_data, search, ontology_docs, void, dumps, reconcile):  # issue 5: dereferencing
         app.register_blueprint(module.bp)
     return app

@@ -22,7 +22,17 @@ def title(ext: str) -> str:
 
 
 def serialize(ext: str, triples: list[ox.Triple], quads: list[ox.Quad]) -> tuple[bytes, str]:
-    """The document in format ``ext`` (quads for the dataset-only formats) and its Content-Type."""
+    """The document in format ``ext`` and its Content-Type.
+
+    Every format carries the description in its default graph: a Linked Data client (Comunica,
+    which asks for N-Quads first) queries a dereferenced document's default graph. The
+    dataset-only formats (TriG, N-Quads) add the asserted/inferred split alongside, as the
+    ``quads`` in their named graphs.
+    """
     fmt = EXTENSIONS[ext]
-    body = formats.write_rdf(fmt, quads if "graph" not in fmt.kinds else triples)
+    if "graph" in fmt.kinds:
+        body = formats.write_rdf(fmt, triples)
+    else:
+        default = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        body = formats.write_rdf(fmt, [*default, *quads])
     return body, f"{fmt.media_type}; charset=utf-8"

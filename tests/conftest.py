@@ -120,19 +120,28 @@ class Serving:
 
 
 @contextmanager
-def tkg_serve(build_dir: Path, *options: str, log: Path, **env: str) -> Iterator[Serving]:
+def tkg_serve(
+    build_dir: Path,
+    *options: str,
+    log: Path,
+    command: tuple[str, ...] = (sys.executable, "-m", "tkg.cli"),
+    cwd: Path | None = None,
+    **env: str,
+) -> Iterator[Serving]:
     """``tkg serve OPTIONS`` on a free port of 127.0.0.1 over ``build_dir``, as an operator starts it.
 
     Its output goes to ``log`` (an unread pipe would fill up and stall the server). Stopped with
-    SIGTERM at the end; ``returncode`` then says how it exited.
+    SIGTERM at the end; ``returncode`` then says how it exited. ``command`` is how ``tkg`` is run
+    (another venv's ``tkg`` script, for an installed copy), in ``cwd``.
     """
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), *options],
+            [*command, "serve", "--port", str(port), *options],
             env={**os.environ, "TKG_BUILD_DIR": str(build_dir), **env},
             stdout=sink,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
         )
     serving = Serving(port, process, log)
     try:

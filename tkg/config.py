@@ -6,7 +6,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _root() -> Path:
+    """The repository: the folder beside the package in a clone (or an editable install), else the
+    working directory, for a ``pip install .`` whose package lives in site-packages and is run from
+    the repository (``tkg build`` there reads its ``ontology/``, ``data/`` and ``shapes/``)."""
+    beside = Path(__file__).resolve().parent.parent
+    return beside if (beside / "ontology").is_dir() else Path.cwd()
+
+
+ROOT = _root()
 
 
 def _path(env: str, default: Path) -> Path:

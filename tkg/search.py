@@ -5,8 +5,13 @@ cheaper than keeping a full-text engine in step with each build). Names are
 folded for comparison — Unicode decomposition with the accents dropped, case
 folded, punctuation to spaces — and kept whole too, so that ``usfi`` finds
 ``USFI`` and ``U.S.F.I.`` alike, and ``verite`` finds ``La Vérité``. Results
-are ranked: an exact name, then an acronym, a prefix, every word, a substring;
-a main label before an other name; then the shorter name. The index also
+are ranked: an exact name, then an acronym, a prefix, every word, a substring,
+and last a name that matches with typos (each word of the query within a small
+edit distance of a word of the name, ``trotksy`` for ``Trotsky``: rapidfuzz
+compares the query's words with the index's vocabulary of words, in C); a main
+label before an other name; then the shorter name. Each hit also carries a
+similarity (0-100, order of words ignored) and whether it is an exact name, which
+the Reconciliation API turns into its scores and ``match``. The index also
 knows the classes of each resource (asserted and inferred ``rdf:type``), so
 that the pickers of the query pages (organisations only, people only) answer
 from the same index as ``/search``.
@@ -20,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz, process
 
 from .namespaces import BASE, ID
 from .reads import Reader
@@ -37,6 +43,10 @@ NON_WORD = re.compile(r"[\W_]+")
 KIND_WEIGHT = {"org": 4, "person": 3, "event": 2, "position": 2, "periodical": 1, "term": 1}
 #: Their labels are made by the build from a quote or a triple: descriptions, not names to search.
 UNNAMED_KINDS = {"evidence", "claim"}
+#: A query word matches a name word with typos when rapidfuzz's ratio (0-100, a normalised edit
+#: distance) reaches this: one slip in a word of five letters or more, not in a short acronym.
+TYPO_RATIO = 75
+TYPO_MIN_LENGTH = 4
 
 
 def fold(text: str) -> str:
@@ -64,6 +74,24 @@ class Hit:
     language: str | None
     kind: str
     score: int
+    #: How alike the query and the matched name are, 0-100, whatever the order of words.
+    similarity: float = 0.0
+    #: The query is this name, without case, accents, punctuation or spaces.
+    exact: bool = False
+
+
+def similarity(query: str, name: str) -> float:
+    """How alike two texts are, 0-100, after folding; order of words and spaces between letters aside.
+
+    >>> similarity("U.S.F.I.", "usfi"), similarity("Internationale, Vierte", "vierte internationale")
+    (100.0, 100.0)
+    >>> round(similarity("Leon Trotksy", "Leon Trotsky"))
+    92
+    """
+    a, b = fold(query), fold(name)
+    if not a or not b:
+        return 0.0
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
 
 
 def kind_of(iri: str) -> str:
@@ -94,23 +122,38 @@ class SearchIndex:
             subject, rdf_type = row["x"], row["type"]
             if isinstance(subject, ox.NamedNode) and isinstance(rdf_type, ox.NamedNode):
                 self.types[subject.value].add(rdf_type.value)
+        #: Every word of every name, and the names that have it: the vocabulary typos are matched in.
+        self.words: dict[str, list[int]] = defaultdict(list)
+        for number, name in enumerate(self.names):
+            for word in set(name.folded.split()):
+                self.words[word].append(number)
+        self.vocabulary = list(self.words)
         self.labels: dict[str, str] = {}
         for name in self.names:
             if name.main or name.iri not in self.labels:
                 self.labels[name.iri] = name.text if name.main else self.labels.get(name.iri, name.text)
 
-    def search(self, query: str, limit: int = 20, rdf_class: str | None = None) -> list[Hit]:
-        """The best ``limit`` resources whose names match ``query``, best first; of ``rdf_class`` if given."""
+    def search(
+        self, query: str, limit: int = 20, rdf_class: str | None = None, classes: frozenset[str] | None = None
+    ) -> list[Hit]:
+        """The best ``limit`` resources whose names match ``query``, best first.
+
+        Only resources of ``rdf_class`` if given, or of one of ``classes`` if given.
+        """
         q = fold(query)
         if not q:
             return []
+        wanted = classes if classes is not None else frozenset({rdf_class}) if rdf_class else None
         words = q.split()
         compact = q.replace(" ", "")
+        typos = self._typos(q, words)
         best: dict[str, tuple[int, Name]] = {}
-        for name in self.names:
-            if rdf_class is not None and rdf_class not in self.types.get(name.iri, ()):
+        for number, name in enumerate(self.names):
+            if wanted is not None and wanted.isdisjoint(self.types.get(name.iri, ())):
                 continue
             score = _score(name, q, words, compact)
+            if score <= 0 and number in typos:
+                score = typos[number]
             if score <= 0:
                 continue
             score += 6 if name.main else 0
@@ -128,9 +171,44 @@ class SearchIndex:
             key=lambda item: (-item[0], -tie_break(item[1].iri), len(item[1].folded), item[1].folded),
         )
         return [
-            Hit(n.iri, self.labels.get(n.iri, n.text), n.text, n.language, kind_of(n.iri), score)
+            Hit(
+                n.iri,
+                self.labels.get(n.iri, n.text),
+                n.text,
+                n.language,
+                kind_of(n.iri),
+                score,
+                similarity(q, n.folded),
+                n.folded == q or n.compact == compact,
+            )
             for score, n in ranked[:limit]
         ]
+
+    def _typos(self, q: str, words: list[str]) -> dict[int, int]:
+        """Names (by number) in which every query word is a word, a word's start, or a word with a slip.
+
+        Their score, 10-25 by the similarity of the whole name, ranks them below every exact kind of
+        match, and a close short name above a long one that happens to hold the words.
+        """
+        closest: list[set[int]] = []
+        slip = False
+        for word in words:
+            near: set[int] = set()
+            if len(word) >= TYPO_MIN_LENGTH:
+                found = process.extract(
+                    word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+                )
+                for other, _, _ in found:
+                    slip = slip or other != word
+                    near.update(self.words[other])
+            for other in self.vocabulary:
+                if other.startswith(word):
+                    near.update(self.words[other])
+            closest.append(near)
+        if not slip:
+            return {}  # every word is exact or a prefix: the exact tiers have said everything
+        common = set.intersection(*closest) if closest else set()
+        return {n: 10 + round(15 * similarity(q, self.names[n].folded) / 100) for n in common}
 
 
 def _score(name: Name, q: str, words: list[str], compact: str) -> int:

@@ -235,3 +235,17 @@ def test_index_pages_list_every_resource_of_a_kind(client_real, real_store) -> N
     assert linked == people
     assert client_real.get("/id/person/?page=x").status_code == 400
     assert client_real.get("/id/person/?page=99").status_code == 404
+
+
+@pytest.mark.parametrize(("ext", "syntax"), [("nq", "nquads"), ("trig", "trig")])
+def test_quad_documents_hold_the_description_in_their_default_graph(client_real, ext, syntax) -> None:
+    """A Linked Data client queries a document's default graph: the statements are there, named graphs too."""
+    dataset = Dataset(default_union=False)
+    dataset.parse(data=client_real.get(f"/id/org/crfi.{ext}").get_data(as_text=True), format=syntax)
+    default = dataset.default_context
+    turtle = Graph().parse(data=client_real.get("/id/org/crfi.ttl").get_data(as_text=True), format="turtle")
+    crfi, wsl = URIRef(ID + "org/crfi"), URIRef(ID + "org/workers-socialist-league")
+    assert (crfi, URIRef(TKG + "descendsFrom"), wsl) in default
+    about = {t for t in turtle if not str(t[0]).startswith("http://localhost/")}  # not the document's own
+    assert {t for t in default if not str(t[0]).startswith("http://localhost/")} == about
+    assert (crfi, URIRef(TKG + "descendsFrom"), wsl) in dataset.graph(URIRef(GRAPH_INFERRED))

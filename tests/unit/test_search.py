@@ -75,3 +75,41 @@ def test_hits_carry_the_main_label_and_what_matched(index: SearchIndex) -> None:
     )
     assert index.search("") == [] and index.search("!!!") == []
     assert len(index.search("o", limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("trotksy", "person/trotsky"),  # two letters swapped
+        ("fouth internatinal", "org/fi"),  # two letters missing
+        ("Ligue comuniste revolutionaire", "org/lcr"),  # a slip in another language's name
+        ("lute ouvriere", "org/lo"),
+    ],
+)
+def test_a_typo_still_finds_the_resource(index: SearchIndex, text: str, first: str) -> None:
+    hits = index.search(text)
+    assert iris(hits)[0] == first
+    assert not hits[0].exact and 0 < hits[0].similarity < 100
+    # the whole name is compared: a surname alone is only partly Leon Trotsky's name
+    assert hits[0].similarity > (60 if text == "trotksy" else 80)
+
+
+def test_a_typo_ranks_below_every_exact_kind_of_match(index: SearchIndex) -> None:
+    # "fourth" is a prefix of both: a slip ("fourht") must not outrank them, and a short word has no slips
+    exact = index.search("fourth international")[0]
+    slipped = index.search("fourht international")[0]
+    assert exact.iri == slipped.iri and slipped.score < exact.score
+    assert index.search("lx") == [] and index.search("fx") == []
+
+
+def test_exact_names_are_marked_whatever_the_dots_and_case(index: SearchIndex) -> None:
+    assert [(h.iri[len(ID) :], h.exact, h.similarity) for h in index.search("L.C.R.")[:1]] == [
+        ("org/lcr", True, 100.0)
+    ]
+    assert not index.search("fourth")[0].exact
+
+
+def test_several_classes_filter_at_once(index: SearchIndex) -> None:
+    both = frozenset({PERSON, str(TKG) + "Party"})
+    assert set(iris(index.search("trotsky", classes=both))) == {"person/trotsky", "org/trotskyist-league"}
+    assert index.search("fourth", classes=both) == []
