@@ -98,14 +98,18 @@ def serve(
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
-    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
-    del _store
+    if settings.store_url:
+        where = f"the store at {settings.store_url}"
+    else:
+        _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
+        del _store
+        where = f"dataset {manifest.version} from {directory}"
     env = to_environment(settings)
     os.environ.update(env)  # inherited by the workers
     os.environ[THREADS_VARIABLE] = str(threads)
     if to_environment(Settings()) != env:
         raise RuntimeError("a setting does not follow the TKG_<NAME> convention of tkg.config")
-    print(f"serving dataset {manifest.version} from {directory} on http://{host}:{port}/", flush=True)
+    print(f"serving {where} on http://{host}:{port}/", flush=True)
     Granian(
         "server.wsgi:application",
         factory=True,

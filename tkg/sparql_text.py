@@ -9,7 +9,7 @@ query runs and to refuse ``SERVICE`` calls to hosts off the allow-list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .store import Kind
@@ -27,6 +27,8 @@ _UPDATE = re.compile(
     r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b(?=\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|NAMED|ALL|\{|<|\?|$))",
     re.IGNORECASE,
 )
+
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 KINDS: dict[str, Kind] = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
@@ -77,3 +79,26 @@ def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
         if host is None or host.lower() not in allowed:
             refused.append(target or "(a variable or prefixed name)")
     return refused
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
+    return _FROM.search(blank(query)) is not None
+
+
+def replace_iris(query: str, mapping: Mapping[str, str]) -> str:
+    """The query with every IRI written in full (``<...>``) that ``mapping`` names replaced.
+
+    Strings and comments are left alone: only IRI tokens change.
+
+    >>> replace_iris('SELECT * { GRAPH <http://e/g> { ?s ?p "<http://e/g>" } }', {"http://e/g": "http://e/g/v1"})
+    'SELECT * { GRAPH <http://e/g/v1> { ?s ?p "<http://e/g>" } }'
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if match.lastgroup == "iri" and text[1:-1] in mapping:
+            return f"<{mapping[text[1:-1]]}>"
+        return text
+
+    return _TOKEN.sub(repl, query)

@@ -1,0 +1,390 @@
+"""A remote SPARQL 1.1 store (Oxigraph server, Virtuoso, ...) behind the one read path.
+
+``tkg build --push`` (:mod:`tkg.push`) writes each version of the dataset into
+graphs named for it (``{graph}/v/{version}``), then replaces one small *record*
+graph that says which version is current; front ends read the record (again
+every ``TKG_STORE_VERSION_TTL`` seconds) and scope every query to that
+version's graphs:
+
+- without a dataset of its own, a query gets the version's three graphs as
+  default graph (their union, as the embedded store answers) and as named
+  graphs (``default-graph-uri`` / ``named-graph-uri`` of the protocol), so it
+  never sees another version, the record, or other graphs the store holds;
+- the public graph names (``.../graph/asserted`` ...) written as IRIs in the
+  query, in ``FROM``/``FROM NAMED`` and in a client's ``default-graph-uri`` /
+  ``named-graph-uri``, are replaced by the version's names, and answers are
+  rewritten back, so that ``GRAPH ?g`` gives the public names, as the embedded
+  store does. Graph names a client gives that are not the dataset's are read
+  as empty graphs.
+
+The query is parsed here first (pyoxigraph, over an empty store), so a
+malformed query gets the same 400 and message as over the embedded store, and
+the engine's dialect (Virtuoso accepts non-standard syntax) is never exposed.
+The answer comes back as SPARQL JSON or N-Triples, is parsed by pyoxigraph and
+written by the same serialisers as the embedded store's answers.
+
+Budget: the engine's own timeout where it has one (Virtuoso's ``timeout``
+parameter, sent with every query; the Oxigraph server's ``--timeout-s``, set by
+its operator) and a deadline on this side. An answer the engine cut short is
+never passed on: the Oxigraph server's 200 whose body ends in "The SPARQL
+operation has been cancelled" and Virtuoso's partial ("anytime") answer
+flagged by ``X-SQL-State`` both become :class:`~tkg.store.QueryTimeout`
+(503). A store that does not answer is :class:`~tkg.store.StoreUnavailable`
+(503, ``Retry-After``); the next request tries again.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import requests
+from requests.adapters import HTTPAdapter
+
+from .config import Settings
+from .namespaces import BASE
+from .sparql_text import has_dataset_clause, replace_iris
+from .storage import Manifest
+from .store import (
+    Dataset,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    Result,
+    ResultTooLarge,
+    StoreUnavailable,
+    Substitutions,
+    Term,
+)
+
+#: The graph whose one version record says which version every front end serves.
+RECORD_GRAPH = BASE + "graph/record"
+#: A graph name that holds nothing: what a client's graph names outside the dataset read as.
+EMPTY_GRAPH = BASE + "graph/none"
+DCTERMS = "http://purl.org/dc/terms/"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: What the Oxigraph server writes at the end of a 200 whose query it stopped at its timeout.
+OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
+JSON_RESULTS = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+#: An answer's raw bytes may be this many times the cap on the written answer (JSON is verbose).
+RAW_FACTOR = 4
+CONNECT_TIMEOUT = 3.0
+
+RECORD_QUERY = f"""SELECT ?version ?built ?graph ?physical ?triples WHERE {{
+  GRAPH <{RECORD_GRAPH}> {{
+    <{RECORD_GRAPH}> <{DCTERMS}hasVersion> ?version ; <{DCTERMS}modified> ?built ;
+      <{DCTERMS}hasPart> ?physical .
+    ?physical <{DCTERMS}isVersionOf> ?graph ; <{VOID_TRIPLES}> ?triples .
+  }}
+}}"""
+
+
+def physical(graph: str, version: str) -> str:
+    """The name of ``graph`` in ``version``, in the remote store.
+
+    >>> physical("https://w3id.org/trotskyism/graph/asserted", "abc")
+    'https://w3id.org/trotskyism/graph/asserted/v/abc'
+    """
+    return f"{graph}/v/{version}"
+
+
+def record_triples(manifest: Manifest) -> list[ox.Triple]:
+    """The version record of ``manifest``: its version, date, and each graph's name and size."""
+    record = ox.NamedNode(RECORD_GRAPH)
+    triples = [
+        ox.Triple(record, ox.NamedNode(DCTERMS + "hasVersion"), ox.Literal(manifest.version)),
+        ox.Triple(
+            record,
+            ox.NamedNode(DCTERMS + "modified"),
+            ox.Literal(manifest.built, datatype=ox.NamedNode(XSD + "dateTime")),
+        ),
+    ]
+    for graph, count in manifest.graphs.items():
+        node = ox.NamedNode(physical(graph, manifest.version))
+        triples += [
+            ox.Triple(record, ox.NamedNode(DCTERMS + "hasPart"), node),
+            ox.Triple(node, ox.NamedNode(DCTERMS + "isVersionOf"), ox.NamedNode(graph)),
+            ox.Triple(
+                node,
+                ox.NamedNode(VOID_TRIPLES),
+                ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer")),
+            ),
+        ]
+    return triples
+
+
+@dataclass(frozen=True)
+class Current:
+    """The version a front end serves: its manifest, and each public graph's name in the store."""
+
+    manifest: Manifest
+    graphs: dict[str, str]
+
+    @property
+    def back(self) -> dict[str, str]:
+        return {v: k for k, v in self.graphs.items()}
+
+
+class Endpoint:
+    """A pooled HTTP client for one SPARQL query endpoint, with the errors of the read path."""
+
+    def __init__(self, url: str, pool: int = 32) -> None:
+        self.url = url
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def post(
+        self, params: Sequence[tuple[str, str]], accept: str, budget: float, max_bytes: int
+    ) -> tuple[requests.structures.CaseInsensitiveDict, bytes]:
+        """POST a query; its headers and whole body, read within ``budget`` seconds and ``max_bytes``."""
+        deadline = time.monotonic() + budget
+        try:
+            response = self.session.post(
+                self.url,
+                data=list(params),
+                headers={"Accept": accept},
+                timeout=(CONNECT_TIMEOUT, budget),
+                stream=True,
+            )
+            chunks, size = [], 0
+            with response:
+                for chunk in response.iter_content(65536):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ResultTooLarge(f"the result is over {max_bytes} bytes; add a LIMIT")
+                    if time.monotonic() > deadline:
+                        raise _timeout(budget)
+                    chunks.append(chunk)
+        except requests.Timeout:
+            raise _timeout(budget) from None
+        except requests.RequestException as error:
+            raise StoreUnavailable(
+                f"the store at {self.url} did not answer ({type(error).__name__})"
+            ) from None
+        body = b"".join(chunks)
+        check(response.status_code, response.headers, body, budget)
+        return response.headers, body
+
+
+def _timeout(budget: float) -> QueryTimeout:
+    return QueryTimeout(f"the query ran past its time budget of {budget:g} s and was stopped")
+
+
+def check(status: int, headers: Mapping[str, str], body: bytes, budget: float) -> None:
+    """Refuse an answer the engine cut short or failed, with the read path's error for it.
+
+    >>> check(200, {}, b'{"head":{"vars":["s"]},"results":{"bindings":[', 1)  # cut, but not by a timeout
+    >>> check(200, {}, b'{"head": ... The SPARQL operation has been cancelled', 1)
+    Traceback (most recent call last):
+    tkg.store.QueryTimeout: the query ran past its time budget of 1 s and was stopped
+    >>> check(200, {"X-SQL-State": "S1TAT"}, b"{}", 1)
+    Traceback (most recent call last):
+    tkg.store.QueryTimeout: the query ran past its time budget of 1 s and was stopped
+    """
+    if "X-SQL-State" in headers or OXIGRAPH_CANCELLED in body[-200:]:
+        raise _timeout(budget)
+    if status == 200:
+        return
+    message = body[:300].decode("utf-8", "replace").strip().splitlines()
+    said = message[0] if message else f"HTTP {status}"
+    if b"S1T00" in body[:1000]:  # Virtuoso: the query reached its timeout before any answer
+        raise _timeout(budget)
+    if status in (502, 503, 504):
+        raise StoreUnavailable(f"the store answered {status}: {said}")
+    raise QueryFailed(f"the store refused the query ({status}): {said}")
+
+
+#: The version pinned for the request being answered: every query of one request reads one version.
+_PINNED: contextvars.ContextVar[dict[str, Current] | None] = contextvars.ContextVar(
+    "tkg_pinned", default=None
+)
+
+
+class RemoteStore:
+    """The dataset in a remote store, as the read path sees it (a :class:`~tkg.store.GraphStore`)."""
+
+    directory = None  # nothing on this machine's disk
+
+    def __init__(self, settings: Settings, pool: int = 32) -> None:
+        if not settings.store_url:
+            raise ValueError("TKG_STORE_URL is not set")
+        self.endpoint = Endpoint(settings.store_url, pool)
+        self.ttl = settings.store_version_ttl
+        self.timeout = settings.query_timeout
+        self.max_bytes = settings.max_result_bytes * RAW_FACTOR
+        self._lock = threading.Lock()
+        self._held: tuple[float, Current] | None = None
+
+    # --- which version is served
+
+    def read_record(self) -> Current | None:
+        """The version record as the store holds it now (``None``: nothing pushed yet)."""
+        params = [("query", RECORD_QUERY), ("named-graph-uri", RECORD_GRAPH)]
+        _headers, body = self.endpoint.post(params, JSON_RESULTS, self.timeout, self.max_bytes)
+        rows = _parse_results(body)
+        if not isinstance(rows, ox.QuerySolutions):
+            raise StoreUnavailable("the store answered the version query with a boolean")
+        version = built = None
+        graphs: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for row in rows:
+            version, built = _text(row["version"]), _text(row["built"])
+            graph, node = _text(row["graph"]), _text(row["physical"])
+            graphs[graph], counts[graph] = node, int(_text(row["triples"]))
+        if version is None or built is None:
+            return None
+        return Current(Manifest(version, built, counts, {}), graphs)
+
+    def current(self) -> Current:
+        """The version served: pinned for the request, else re-read once it is ``ttl`` seconds old."""
+        pinned = _PINNED.get()
+        if pinned is not None and "current" in pinned:
+            return pinned["current"]
+        with self._lock:
+            held = self._held
+        if held is None or time.monotonic() - held[0] > self.ttl:
+            found = self.read_record()
+            if found is None:
+                raise StoreUnavailable(
+                    f"the store at {self.endpoint.url} holds no version of the dataset yet (tkg build --push)"
+                )
+            held = (time.monotonic(), found)
+            with self._lock:
+                self._held = held
+        if pinned is not None:
+            pinned["current"] = held[1]
+        return held[1]
+
+    def begin(self) -> None:
+        """Start a request: its queries will all read the version current at its first query."""
+        _PINNED.set({})
+
+    def end(self, _error: BaseException | None = None) -> None:
+        _PINNED.set(None)
+
+    @property
+    def version(self) -> str:
+        return self.current().manifest.version
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.current().manifest
+
+    # --- queries
+
+    def query(
+        self,
+        sparql: str,
+        dataset: Dataset | None = None,
+        base_iri: str | None = None,
+        substitutions: Substitutions | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> Result:
+        """Run a query on the served version's graphs, its answer as the embedded store gives it."""
+        if substitutions:
+            raise TypeError("a remote store binds parameters with tkg.reads.bind, not substitutions")
+        current = self.current()
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        if base_iri:
+            prologue = f"BASE <{base_iri}>\n" + prologue
+        text = prologue + sparql
+        kind = _kind(text)
+        sent = replace_iris(text, current.graphs)
+        params = [("query", sent), *scope(current, dataset or Dataset(), has_dataset_clause(sparql))]
+        params.append(("timeout", str(int(self.timeout * 1000))))  # Virtuoso's budget, in ms
+        accept = N_TRIPLES if kind == "graph" else JSON_RESULTS
+        headers, body = self.endpoint.post(params, accept, self.timeout, self.max_bytes)
+        back = current.back if any(name.encode() in body for name in current.back) else {}
+        if kind == "graph":
+            return Result("graph", _triples(body, headers.get("Content-Type", N_TRIPLES), back))
+        parsed = _parse_results(body)
+        if isinstance(parsed, ox.QueryBoolean):
+            return Result("boolean", parsed)
+        return Result("bindings", _renamed(parsed, back) if back else parsed)
+
+
+def scope(current: Current, dataset: Dataset, own_clause: bool) -> list[tuple[str, str]]:
+    """The protocol dataset that keeps a query on the served version's graphs.
+
+    >>> c = Current(Manifest("v", "", {}, {}), {"http://g/a": "http://g/a/v/1", "http://g/b": "http://g/b/v/1"})
+    >>> scope(c, Dataset(), False)  # doctest: +NORMALIZE_WHITESPACE
+    [('default-graph-uri', 'http://g/a/v/1'), ('default-graph-uri', 'http://g/b/v/1'),
+     ('named-graph-uri', 'http://g/a/v/1'), ('named-graph-uri', 'http://g/b/v/1')]
+    >>> scope(c, Dataset(("http://g/a", "http://elsewhere/x")), False)  # doctest: +NORMALIZE_WHITESPACE
+    [('default-graph-uri', 'http://g/a/v/1'), ('default-graph-uri', 'https://w3id.org/trotskyism/graph/none'),
+     ('named-graph-uri', 'http://g/a/v/1'), ('named-graph-uri', 'http://g/b/v/1')]
+    """
+    ours = list(current.graphs.values())
+    if not dataset.default_graphs and not dataset.named_graphs and own_clause:
+        return []  # the query's FROM / FROM NAMED, its IRIs already renamed
+    default = [current.graphs.get(g, EMPTY_GRAPH) for g in dataset.default_graphs] or ours
+    named = [current.graphs.get(g, EMPTY_GRAPH) for g in dataset.named_graphs] or ours
+    return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+
+
+def _kind(text: str) -> str:
+    """The kind of result, from pyoxigraph's own parse (the same 400 as the embedded store's)."""
+    try:
+        raw = ox.Store().query(text)
+    except SyntaxError as error:
+        raise QuerySyntaxError(str(error)) from error
+    except Exception as error:  # evaluation over an empty store: the form is all that is wanted
+        raise QueryFailed(f"{type(error).__name__}: {error}") from error
+    if isinstance(raw, ox.QuerySolutions):
+        return "bindings"
+    return "graph" if isinstance(raw, ox.QueryTriples) else "boolean"
+
+
+def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    try:
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as error:
+        raise StoreUnavailable(f"the store's answer could not be read: {error}") from None
+
+
+def _triples(body: bytes, content_type: str, back: Mapping[str, str]) -> list[ox.Triple]:
+    media = content_type.split(";")[0].strip() or N_TRIPLES
+    fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+    try:
+        quads = ox.parse(body, format=fmt)
+        return [_rename_triple(q.triple, back) if back else q.triple for q in quads]
+    except (SyntaxError, ValueError) as error:
+        raise StoreUnavailable(f"the store's answer could not be read: {error}") from None
+
+
+def _rename(term: Term, back: Mapping[str, str]) -> Term:
+    if isinstance(term, ox.NamedNode) and term.value in back:
+        return ox.NamedNode(back[term.value])
+    if isinstance(term, ox.Triple):
+        return _rename_triple(term, back)
+    return term
+
+
+def _rename_triple(triple: ox.Triple, back: Mapping[str, str]) -> ox.Triple:
+    s, p, o = (_rename(t, back) for t in (triple.subject, triple.predicate, triple.object))
+    return ox.Triple(s, p, o)  # type: ignore[arg-type]
+
+
+def _renamed(solutions: ox.QuerySolutions, back: Mapping[str, str]) -> ox.QuerySolutions:
+    """The solutions with the version's graph names replaced by the public ones (re-read as TSV)."""
+    variables = solutions.variables
+    lines = ["\t".join(str(v) for v in variables)]
+    for row in solutions:
+        lines.append("\t".join("" if row[v] is None else str(_rename(row[v], back)) for v in variables))
+    parsed = ox.parse_query_results(("\n".join(lines) + "\n").encode(), format=ox.QueryResultsFormat.TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
+    return parsed
+
+
+def _text(term: Term | None) -> str:
+    if term is None or isinstance(term, ox.Triple):
+        raise StoreUnavailable("the store's version record is incomplete")
+    return term.value
