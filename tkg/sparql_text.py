@@ -28,7 +28,7 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$-])FROM\s+(NAMED\s+)?(<|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
 
 KINDS: dict[str, Kind] = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
@@ -82,7 +82,15 @@ def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
 
 
 def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``).
+
+    >>> has_dataset_clause("SELECT * FROM <http://e/g> { ?s tkg:from ?from }")
+    True
+    >>> has_dataset_clause("SELECT * { ?s tkg:from ?from ; tkg:x ?_from }")
+    False
+    >>> has_dataset_clause("SELECT * FROM NAMED g:a { GRAPH ?g {} }")
+    True
+    """
     return _FROM.search(blank(query)) is not None
 
 
