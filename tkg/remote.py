@@ -36,16 +36,21 @@ flagged by ``X-SQL-State`` both become :class:`~tkg.store.QueryTimeout`
 from __future__ import annotations
 
 import contextvars
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import requests
 from requests.adapters import HTTPAdapter
 
+from . import statistics
 from .config import Settings
+from .dumps import DUMPS, INDEX, write_dumps
 from .namespaces import BASE
 from .sparql_text import has_dataset_clause, replace_iris
 from .storage import Manifest
@@ -211,8 +216,6 @@ _PINNED: contextvars.ContextVar[dict[str, Current] | None] = contextvars.Context
 class RemoteStore:
     """The dataset in a remote store, as the read path sees it (a :class:`~tkg.store.GraphStore`)."""
 
-    directory = None  # nothing on this machine's disk
-
     def __init__(self, settings: Settings, pool: int = 32) -> None:
         if not settings.store_url:
             raise ValueError("TKG_STORE_URL is not set")
@@ -222,6 +225,8 @@ class RemoteStore:
         self.max_bytes = settings.max_result_bytes * RAW_FACTOR
         self._lock = threading.Lock()
         self._held: tuple[float, Current] | None = None
+        self._copies = Path(tempfile.mkdtemp(prefix="tkg-remote-"))
+        self._copy_lock = threading.Lock()
 
     # --- which version is served
 
@@ -278,6 +283,38 @@ class RemoteStore:
     def manifest(self) -> Manifest:
         return self.current().manifest
 
+    @property
+    def directory(self) -> Path:
+        """A local cache of the served version's dumps and statistics, made from the store on first use.
+
+        The dumps are written by the build's own code (:func:`tkg.dumps.write_dumps`)
+        from the version's graphs as the store holds them, so a front end needs
+        nothing on its disk; each worker keeps the copy of the version it serves.
+        """
+        current = self.current()
+        target = self._copies / current.manifest.version
+        with self._copy_lock:
+            if (target / DUMPS / INDEX).exists():
+                return target
+            quads = []
+            for graph, name in current.graphs.items():
+                query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                headers, body = self.endpoint.post(
+                    [("query", query), ("named-graph-uri", name)], N_TRIPLES, 600, 1 << 40
+                )
+                triples = _triples(body, headers.get("Content-Type", N_TRIPLES), current.back)
+                quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples]
+            quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+            partial = self._copies / f".{current.manifest.version}.{threading.get_ident()}"
+            shutil.rmtree(partial, ignore_errors=True)
+            write_dumps(quads, partial)
+            statistics.write(statistics.count(quads), partial)
+            for old in self._copies.iterdir():  # one version kept: the one served
+                if old != partial:
+                    shutil.rmtree(old, ignore_errors=True)
+            partial.rename(target)
+            return target
+
     # --- queries
 
     def query(
@@ -295,9 +332,8 @@ class RemoteStore:
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         if base_iri:
             prologue = f"BASE <{base_iri}>\n" + prologue
-        text = prologue + sparql
-        kind = _kind(text)
-        sent = replace_iris(text, current.graphs)
+        kind = _kind(sparql, base_iri, prefixes)  # parsed as the user wrote it: the same line and column
+        sent = replace_iris(prologue + sparql, current.graphs)
         params = [("query", sent), *scope(current, dataset or Dataset(), has_dataset_clause(sparql))]
         params.append(("timeout", str(int(self.timeout * 1000))))  # Virtuoso's budget, in ms
         accept = N_TRIPLES if kind == "graph" else JSON_RESULTS
@@ -330,10 +366,10 @@ def scope(current: Current, dataset: Dataset, own_clause: bool) -> list[tuple[st
     return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
 
 
-def _kind(text: str) -> str:
+def _kind(text: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> str:
     """The kind of result, from pyoxigraph's own parse (the same 400 as the embedded store's)."""
     try:
-        raw = ox.Store().query(text)
+        raw = ox.Store().query(text, base_iri=base_iri, prefixes=dict(prefixes or {}))
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from error
     except Exception as error:  # evaluation over an empty store: the form is all that is wanted
