@@ -36,6 +36,7 @@ flagged by ``X-SQL-State`` both become :class:`~tkg.store.QueryTimeout`
 from __future__ import annotations
 
 import contextvars
+import re
 import shutil
 import tempfile
 import threading
@@ -379,7 +380,19 @@ def _kind(text: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -
     return "graph" if isinstance(raw, ox.QueryTriples) else "boolean"
 
 
+#: Virtuoso writes blank nodes in SPARQL JSON as ``nodeID://b10000``, not a valid blank node label.
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+
+
 def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SPARQL JSON results as pyoxigraph reads them.
+
+    >>> rows = _parse_results(b'{"head":{"vars":["b"]},"results":{"bindings":['
+    ...     b'{"b":{"type":"bnode","value":"nodeID://b10000"}}]}}')
+    >>> [str(row["b"]) for row in rows]
+    ['_:b10000']
+    """
+    body = _VIRTUOSO_BNODE.sub(rb"\1", body)
     try:
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as error:
