@@ -17,6 +17,7 @@ reads them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from pathlib import Path
 
@@ -76,6 +77,8 @@ def application() -> Bridge:
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
         script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
         cache_bytes=settings.edge_cache_mb * 1_000_000,
+        # over a remote store, a push must reach the cached answers too
+        cache_lifetime=settings.store_version_ttl if settings.store_url else math.inf,
     )
 
 

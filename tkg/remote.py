@@ -53,7 +53,7 @@ from . import statistics
 from .config import Settings
 from .dumps import DUMPS, INDEX, write_dumps
 from .namespaces import BASE
-from .sparql_text import has_dataset_clause, replace_iris
+from .sparql_text import dataset_clause, replace_iris
 from .storage import Manifest
 from .store import (
     Dataset,
@@ -335,7 +335,11 @@ class RemoteStore:
             prologue = f"BASE <{base_iri}>\n" + prologue
         kind = _kind(sparql, base_iri, prefixes)  # parsed as the user wrote it: the same line and column
         sent = replace_iris(prologue + sparql, current.graphs)
-        params = [("query", sent), *scope(current, dataset or Dataset(), has_dataset_clause(sparql))]
+        if not (dataset and (dataset.default_graphs or dataset.named_graphs)):
+            clause = dataset_clause(sparql)  # the protocol's dataset takes the place of FROM (as it must)
+            if clause:  # a dataset clause names the whole dataset: what it leaves out is empty
+                dataset = Dataset(tuple(clause[0]) or (EMPTY_GRAPH,), tuple(clause[1]) or (EMPTY_GRAPH,))
+        params = [("query", sent), *scope(current, dataset or Dataset())]
         params.append(("timeout", str(int(self.timeout * 1000))))  # Virtuoso's budget, in ms
         accept = N_TRIPLES if kind == "graph" else JSON_RESULTS
         headers, body = self.endpoint.post(params, accept, self.timeout, self.max_bytes)
@@ -348,20 +352,18 @@ class RemoteStore:
         return Result("bindings", _renamed(parsed, back) if back else parsed)
 
 
-def scope(current: Current, dataset: Dataset, own_clause: bool) -> list[tuple[str, str]]:
+def scope(current: Current, dataset: Dataset) -> list[tuple[str, str]]:
     """The protocol dataset that keeps a query on the served version's graphs.
 
     >>> c = Current(Manifest("v", "", {}, {}), {"http://g/a": "http://g/a/v/1", "http://g/b": "http://g/b/v/1"})
-    >>> scope(c, Dataset(), False)  # doctest: +NORMALIZE_WHITESPACE
+    >>> scope(c, Dataset())  # doctest: +NORMALIZE_WHITESPACE
     [('default-graph-uri', 'http://g/a/v/1'), ('default-graph-uri', 'http://g/b/v/1'),
      ('named-graph-uri', 'http://g/a/v/1'), ('named-graph-uri', 'http://g/b/v/1')]
-    >>> scope(c, Dataset(("http://g/a", "http://elsewhere/x")), False)  # doctest: +NORMALIZE_WHITESPACE
+    >>> scope(c, Dataset(("http://g/a", "http://elsewhere/x")))  # doctest: +NORMALIZE_WHITESPACE
     [('default-graph-uri', 'http://g/a/v/1'), ('default-graph-uri', 'https://w3id.org/trotskyism/graph/none'),
      ('named-graph-uri', 'http://g/a/v/1'), ('named-graph-uri', 'http://g/b/v/1')]
     """
     ours = list(current.graphs.values())
-    if not dataset.default_graphs and not dataset.named_graphs and own_clause:
-        return []  # the query's FROM / FROM NAMED, its IRIs already renamed
     default = [current.graphs.get(g, EMPTY_GRAPH) for g in dataset.default_graphs] or ours
     named = [current.graphs.get(g, EMPTY_GRAPH) for g in dataset.named_graphs] or ours
     return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]

@@ -30,6 +30,8 @@ _UPDATE = re.compile(
 
 _FROM = re.compile(r"(?<![\w:?$-])FROM\s+(NAMED\s+)?(<|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
 
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+
 KINDS: dict[str, Kind] = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
@@ -81,17 +83,33 @@ def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
     return refused
 
 
-def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``).
+def dataset_clause(query: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses, ``None`` if it has neither.
 
-    >>> has_dataset_clause("SELECT * FROM <http://e/g> { ?s tkg:from ?from }")
-    True
-    >>> has_dataset_clause("SELECT * { ?s tkg:from ?from ; tkg:x ?_from }")
-    False
-    >>> has_dataset_clause("SELECT * FROM NAMED g:a { GRAPH ?g {} }")
+    Prefixed names are expanded with the query's own ``PREFIX`` declarations.
+
+    >>> dataset_clause("PREFIX g: <http://e/> SELECT * FROM <http://e/a> FROM NAMED g:b { ?s tkg:from ?o }")
+    (['http://e/a'], ['http://e/b'])
+    >>> dataset_clause("SELECT * { ?s tkg:from ?from ; tkg:x ?_from }") is None
     True
     """
-    return _FROM.search(blank(query)) is not None
+    blanked = blank(query)
+    found = list(_FROM.finditer(blanked))
+    if not found:
+        return None
+    prefixes = {m.group(1): m.group(2) for m in _PREFIX.finditer(query)}
+    default: list[str] = []
+    named: list[str] = []
+    for match in found:
+        start = match.start(2)
+        if blanked[start] == "<":
+            iri = query[start + 1 : blanked.index(">", start)]
+        else:
+            name = re.match(r"([A-Za-z][\w.-]*)?:([\w.-]*)", query[start:])
+            prefix = name.group(1) or "" if name else ""
+            iri = prefixes.get(prefix, "urn:tkg:unknown-prefix:") + (name.group(2) if name else "")
+        (named if match.group(1) else default).append(iri)
+    return default, named
 
 
 def replace_iris(query: str, mapping: Mapping[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""The tests of ``tests/http/test_not_found.py``, unchanged, over each remote store (``client_real`` is remote here)."""
+"""The tests of ``tests/http/test_not_found.py`` over each remote store."""
 
 from __future__ import annotations
 
