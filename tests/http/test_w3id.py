@@ -42,6 +42,7 @@ def test_the_rules_redirect_temporarily_and_keep_the_query_string() -> None:
     assert BASE == W3ID
     assert rules(), "no RewriteRule in the .htaccess"
     target, flags = redirect(W3ID + "id/org/crfi")
+    assert target.endswith("/id/org/crfi") and target.startswith("https://")
     assert "R=302" in flags or "R=303" in flags
     assert "QSA" in redirect(W3ID + "sparql")[1]
 
