@@ -31,7 +31,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from . import failpoints
 from .config import Settings
 from .namespaces import BASE
-from .remote import JSON_RESULTS, RECORD_GRAPH, RemoteStore, physical, record_triples
+from .remote import JSON_RESULTS, RECORD_GRAPH, RemoteStore, physical, record_triples, rename_triple
 from .storage import Manifest, open_store_dir
 
 PUSH_POINTS = ("push:chunk", "push:uploaded", "push:switched", "push:cleaned")
@@ -116,10 +116,15 @@ def push(
     if before is not None and before.manifest.version == manifest.version:
         report(f"version {manifest.version} is already the one served")
     else:
+        names = {graph: physical(graph, manifest.version) for graph in manifest.graphs}
         for graph, count in manifest.graphs.items():
-            target = physical(graph, manifest.version)
+            target = names[graph]
             sent = 0
-            triples = (q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            # a graph's name in a triple is renamed too: queries and answers are renamed everywhere
+            triples = (
+                rename_triple(q.triple, names)
+                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            )
             for number, part in enumerate(chunks(triples, chunk)):
                 body = ox.serialize(part, format=ox.RdfFormat.N_TRIPLES) or b""
                 gsp.send("PUT" if number == 0 else "POST", target, body)

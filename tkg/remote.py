@@ -84,9 +84,11 @@ CONNECT_TIMEOUT = 3.0
 
 RECORD_QUERY = f"""SELECT ?version ?built ?graph ?physical ?triples WHERE {{
   GRAPH <{RECORD_GRAPH}> {{
-    <{RECORD_GRAPH}> <{DCTERMS}hasVersion> ?version ; <{DCTERMS}modified> ?built ;
-      <{DCTERMS}hasPart> ?physical .
-    ?physical <{DCTERMS}isVersionOf> ?graph ; <{VOID_TRIPLES}> ?triples .
+    <{RECORD_GRAPH}> <{DCTERMS}hasVersion> ?version ; <{DCTERMS}modified> ?built .
+    OPTIONAL {{
+      <{RECORD_GRAPH}> <{DCTERMS}hasPart> ?physical .
+      ?physical <{DCTERMS}isVersionOf> ?graph ; <{VOID_TRIPLES}> ?triples .
+    }}
   }}
 }}"""
 
@@ -243,8 +245,9 @@ class RemoteStore:
         counts: dict[str, int] = {}
         for row in rows:
             version, built = _text(row["version"]), _text(row["built"])
-            graph, node = _text(row["graph"]), _text(row["physical"])
-            graphs[graph], counts[graph] = node, int(_text(row["triples"]))
+            if row["graph"] is not None:  # a dataset without graphs has a record all the same
+                graph, node = _text(row["graph"]), _text(row["physical"])
+                graphs[graph], counts[graph] = node, int(_text(row["triples"]))
         if version is None or built is None:
             return None
         return Current(Manifest(version, built, counts, {}), graphs)
@@ -406,7 +409,7 @@ def _triples(body: bytes, content_type: str, back: Mapping[str, str]) -> list[ox
     fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
     try:
         quads = ox.parse(body, format=fmt)
-        return [_rename_triple(q.triple, back) if back else q.triple for q in quads]
+        return [rename_triple(q.triple, back) if back else q.triple for q in quads]
     except (SyntaxError, ValueError) as error:
         raise StoreUnavailable(f"the store's answer could not be read: {error}") from None
 
@@ -415,11 +418,12 @@ def _rename(term: Term, back: Mapping[str, str]) -> Term:
     if isinstance(term, ox.NamedNode) and term.value in back:
         return ox.NamedNode(back[term.value])
     if isinstance(term, ox.Triple):
-        return _rename_triple(term, back)
+        return rename_triple(term, back)
     return term
 
 
-def _rename_triple(triple: ox.Triple, back: Mapping[str, str]) -> ox.Triple:
+def rename_triple(triple: ox.Triple, back: Mapping[str, str]) -> ox.Triple:
+    """``triple`` with the IRIs ``back`` names replaced (graph names, public <-> the version's)."""
     s, p, o = (_rename(t, back) for t in (triple.subject, triple.predicate, triple.object))
     return ox.Triple(s, p, o)  # type: ignore[arg-type]
 
