@@ -10,12 +10,13 @@ version's graphs:
   default graph (their union, as the embedded store answers) and as named
   graphs (``default-graph-uri`` / ``named-graph-uri`` of the protocol), so it
   never sees another version, the record, or other graphs the store holds;
-- the public graph names (``.../graph/asserted`` ...) written as IRIs in the
-  query, in ``FROM``/``FROM NAMED`` and in a client's ``default-graph-uri`` /
-  ``named-graph-uri``, are replaced by the version's names, and answers are
-  rewritten back, so that ``GRAPH ?g`` gives the public names, as the embedded
-  store does. Graph names a client gives that are not the dataset's are read
-  as empty graphs.
+- the public graph names (``.../graph/asserted`` ...) are renamed to the
+  version's by one bijection applied everywhere: by the push in the data
+  (where a name also occurs inside triples), here in the query's IRIs, in its
+  ``FROM``/``FROM NAMED`` (sent as the protocol's dataset) and in a client's
+  ``default-graph-uri`` / ``named-graph-uri``; answers are renamed back, so
+  that ``GRAPH ?g`` gives the public names, as the embedded store does. Graph
+  names a client gives that are not the dataset's are read as empty graphs.
 
 The query is parsed here first (pyoxigraph, over an empty store), so a
 malformed query gets the same 400 and message as over the embedded store, and
