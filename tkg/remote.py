@@ -353,7 +353,10 @@ class RemoteStore:
         parsed = _parse_results(body)
         if isinstance(parsed, ox.QueryBoolean):
             return Result("boolean", parsed)
-        return Result("bindings", _renamed(parsed, back) if back else parsed)
+        try:  # read to the end here: an answer cut short is the store's failure, not the query's
+            return Result("bindings", _renamed(parsed, back))
+        except (SyntaxError, ValueError) as error:
+            raise StoreUnavailable(f"the store's answer could not be read: {error}") from None
 
 
 def scope(current: Current, dataset: Dataset) -> list[tuple[str, str]]:
@@ -430,7 +433,11 @@ def rename_triple(triple: ox.Triple, back: Mapping[str, str]) -> ox.Triple:
 
 
 def _renamed(solutions: ox.QuerySolutions, back: Mapping[str, str]) -> ox.QuerySolutions:
-    """The solutions with the version's graph names replaced by the public ones (re-read as TSV)."""
+    """The solutions, read to the end, with the version's graph names replaced by the public ones.
+
+    pyoxigraph reads results lazily; they are written as TSV (whose terms are exactly
+    pyoxigraph's ``str``) and read back, so that every serialiser can write them.
+    """
     variables = solutions.variables
     lines = ["\t".join(str(v) for v in variables)]
     for row in solutions:
