@@ -36,6 +36,7 @@ def synthetic_build(target: Path, factor: float) -> Path:
     generated = synthetic.generate(target / "input", factor)
     build_dir = target / "build"
     directory = build_dir / "stores" / f"synthetic-{factor:g}"
+    (directory / "oxigraph").mkdir(parents=True)
     store = ox.Store(str(directory / "oxigraph"))
     counts = {}
     for graph, files in (
