@@ -54,7 +54,7 @@ from . import statistics
 from .config import Settings
 from .dumps import DUMPS, INDEX, write_dumps
 from .namespaces import BASE
-from .sparql_text import dataset_clause, replace_iris
+from .sparql_text import dataset_clause, nesting, replace_iris
 from .storage import Manifest
 from .store import (
     Dataset,
@@ -82,6 +82,8 @@ N_TRIPLES = "application/n-triples"
 #: An answer's raw bytes may be this many times the cap on the written answer (JSON is verbose).
 RAW_FACTOR = 4
 CONNECT_TIMEOUT = 3.0
+#: Levels of nesting a query may have (pyoxigraph's parser overflows the stack at a few thousand).
+MAX_NESTING = 256
 
 RECORD_QUERY = f"""SELECT ?version ?built ?graph ?physical ?triples WHERE {{
   GRAPH <{RECORD_GRAPH}> {{
@@ -377,7 +379,14 @@ def scope(current: Current, dataset: Dataset) -> list[tuple[str, str]]:
 
 
 def _kind(text: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> str:
-    """The kind of result, from pyoxigraph's own parse (the same 400 as the embedded store's)."""
+    """The kind of result, from pyoxigraph's own parse (the same 400 as the embedded store's).
+
+    The parse runs in this process (over the embedded store it runs in a query process): a query
+    nested deeper than :data:`MAX_NESTING` is refused before it, since pyoxigraph's recursive parser
+    overflows the stack on a few thousand levels.
+    """
+    if nesting(text) > MAX_NESTING:
+        raise QuerySyntaxError(f"the query nests groups or expressions more than {MAX_NESTING} levels deep")
     try:
         raw = ox.Store().query(text, base_iri=base_iri, prefixes=dict(prefixes or {}))
     except SyntaxError as error:

@@ -128,3 +128,19 @@ def replace_iris(query: str, mapping: Mapping[str, str]) -> str:
         return text
 
     return _TOKEN.sub(repl, query)
+
+
+def nesting(query: str) -> int:
+    """How deep the query's groups, brackets and parentheses nest (strings and IRIs aside).
+
+    >>> nesting('SELECT * { { ?s ?p "{{{" } FILTER ((1)) }')
+    3
+    """
+    depth = deepest = 0
+    for char in blank(query):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
