@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test test-unit test-fast lint clean static browser bench wrk
+.PHONY: install build serve test test-unit test-fast lint clean static browser bench wrk virtuoso
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ static: $(YASGUI)/.stamp
 browser:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
+# The second remote store the remote-mode tests run against (tests/remote/): Debian's Virtuoso, started
+# by the tests from their own virtuoso.ini in a temporary directory (the Oxigraph server comes from PyPI).
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource; }
+
 serve: build static
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
@@ -47,7 +52,7 @@ lint: install
 
 # The unit, build and HTTP tiers on both cores, then the live tier alone: its load, attack and
 # slow-client tests measure latency and must not share the cores with other tests.
-test: lint static browser wrk
+test: lint static browser wrk virtuoso
 	$(BIN)/pytest -m "not e2e" -n 2
 	$(BIN)/pytest -m e2e
 

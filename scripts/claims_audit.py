@@ -1,4 +1,4 @@
-"""List every ``tkg:sectionOf``, ``tkg:founded``, ``tkg:dissolved`` and ``tkg:Stance`` claim with its evidence.
+"""List every ``tkg:sectionOf``, ``tkg:founded``, ``tkg:dissolved`` and ``tkg:Stance`` with its evidence.
 
 Run after ``tkg build``::
 
@@ -187,7 +187,11 @@ def main() -> int:
     names = {"sectionOf": "sectionOf", "founded": "founded", "dissolved": "dissolved"}
     for r in rows(store, CLAIM_EVIDENCE):
         evidence[(r["s"], slug(r["p"]), r["o"])].append(("claim", r["file"], r["quote"]))
-    for query, pred in ((SECTION_EVENTS, "sectionOf"), (FOUNDED_EVENTS, "founded"), (DISSOLVED_EVENTS, "dissolved")):
+    for query, pred in (
+        (SECTION_EVENTS, "sectionOf"),
+        (FOUNDED_EVENTS, "founded"),
+        (DISSOLVED_EVENTS, "dissolved"),
+    ):
         for r in rows(store, query):
             evidence[(r["s"], pred, r["o"])].append((slug(r["event"]), r["file"], r["quote"]))
 

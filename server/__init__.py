@@ -6,8 +6,9 @@ from flask import Flask
 
 from tkg.budget import Budget, SharedLevels
 from tkg.config import Settings
-from tkg.executor import Executor, Limits
+from tkg.executor import Executor, InProcess, Limits
 from tkg.reads import Reader
+from tkg.remote import RemoteStore
 from tkg.store import EmbeddedStore
 
 from .clients import current_client
@@ -17,22 +18,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app over the current store: every read goes through one :class:`~tkg.reads.Reader`.
 
     The store is opened here only for its manifest (version, counts); the queries
-    run in killable processes that answer from memory (or from disk, by setting).
+    run in killable processes that answer from memory (or from disk, by setting),
+    or, with ``TKG_STORE_URL``, in the remote store (:mod:`tkg.remote`).
     """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["TKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    store = EmbeddedStore(settings.current_store)
-    app.extensions["tkg_store"] = store
-    executor = Executor(
-        store.directory,  # the resolved store: a later swap of `current` does not mix versions
-        warm=settings.query_processes,
-        most=settings.max_query_processes,
-        limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
-        in_memory=settings.store_in_memory,
-    )
-    app.extensions["tkg_executor"] = executor
+    limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
     budget = Budget(
         settings.client_budget,
         settings.client_window,
@@ -40,7 +33,24 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.budget_exempt,
         levels=SharedLevels(settings.budget_file) if settings.budget_file else None,
     )
-    app.extensions["tkg_reader"] = Reader(executor, budget, current_client)
+    if settings.store_url:  # a remote store: queries go over HTTP, each request pinned to one version
+        remote = RemoteStore(settings)
+        app.before_request(remote.begin)
+        app.teardown_request(remote.end)
+        app.extensions["tkg_store"] = remote
+        app.extensions["tkg_reader"] = Reader(InProcess(remote, limits), budget, current_client)
+    else:
+        store = EmbeddedStore(settings.current_store)
+        app.extensions["tkg_store"] = store
+        executor = Executor(
+            store.directory,  # the resolved store: a later swap of `current` does not mix versions
+            warm=settings.query_processes,
+            most=settings.max_query_processes,
+            limits=limits,
+            in_memory=settings.store_in_memory,
+        )
+        app.extensions["tkg_executor"] = executor
+        app.extensions["tkg_reader"] = Reader(executor, budget, current_client)
 
     if settings.answer_cache_mb > 0:
         from .answer_cache import AnswerCache

@@ -115,6 +115,9 @@ class EdgeCache:
     """An LRU of whole responses, at most ``max_bytes``, keyed by target and the varied headers."""
 
     max_bytes: int
+    #: Seconds an entry is kept at most, whatever its max-age: over a remote store, the time within
+    #: which a front end must follow a push (``TKG_STORE_VERSION_TTL``).
+    max_lifetime: float = math.inf
     clock: Callable[[], float] = time.monotonic
     stats: Stats = field(default_factory=Stats)
     size: int = 0
@@ -198,7 +201,8 @@ class EdgeCache:
         if key in self._entries:
             self._drop(key)
         now = self.clock()
-        self._entries[key] = Entry(headers, body, tag, not_modified, now, now + lifetime, size)
+        expires = now + min(lifetime, self.max_lifetime)
+        self._entries[key] = Entry(headers, body, tag, not_modified, now, expires, size)
         self._vary[target] = names
         self._count[target] = self._count.get(target, 0) + 1
         self.size += size

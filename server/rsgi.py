@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,15 +44,17 @@ class Bridge:
         body_timeout: float,
         script_name: str = "",
         cache_bytes: int = 0,
+        cache_lifetime: float = math.inf,
     ) -> None:
         """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``);
-        ``cache_bytes``: the bound of the response cache (0: none)."""
+        ``cache_bytes``: the bound of the response cache (0: none); ``cache_lifetime``: the longest
+        it keeps an answer."""
         self.app = app
         self.script_name = script_name.rstrip("/")
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="tkg-request")
-        self.cache = EdgeCache(cache_bytes) if cache_bytes > 0 else None
+        self.cache = EdgeCache(cache_bytes, cache_lifetime) if cache_bytes > 0 else None
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tkg.store import QueryError
+
 
 def warm(app: Flask) -> None:
     """Compile every template and load the per-version models of the dataset being served."""
@@ -19,6 +21,9 @@ def warm(app: Flask) -> None:
     from . import linked_data, search
 
     with app.app_context():
-        linked_data.lineage()
-        linked_data.inverses()
-        search.index()
+        try:
+            linked_data.lineage()
+            linked_data.inverses()
+            search.index()
+        except QueryError:  # a remote store that is down: the first requests load them
+            pass

@@ -17,6 +17,7 @@ reads them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import resource
 import tempfile
@@ -103,6 +104,8 @@ def application() -> Bridge:
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
         script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
         cache_bytes=settings.edge_cache_mb * 1_000_000,
+        # over a remote store, a push must reach the cached answers too
+        cache_lifetime=settings.store_version_ttl if settings.store_url else math.inf,
     )
 
 
@@ -121,8 +124,12 @@ def serve(
     for its query process holds a thread, so there are more threads than query
     processes: a burst of slow queries must not leave a light query without one.
     """
-    _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
-    del _store
+    if settings.store_url:
+        where = f"the store at {settings.store_url}"
+    else:
+        _store, manifest, directory = open_store_dir(settings.current_store)  # fail fast, clearly
+        del _store
+        where = f"dataset {manifest.version} from {directory}"
     raise_open_files()
     with ExitStack() as cleanup:
         # the workers share one file of budgets: a client has one share however many workers it reaches
@@ -131,13 +138,12 @@ def serve(
         )
         SharedLevels.create(budget_file)
         settings = dataclasses.replace(settings, budget_file=budget_file)
-        _granian(settings, manifest.version, directory, host, port, workers, threads, access_log)
+        _granian(settings, where, host, port, workers, threads, access_log)
 
 
 def _granian(
     settings: Settings,
-    version: str,
-    directory: Path,
+    where: str,
     host: str,
     port: int,
     workers: int,
@@ -153,7 +159,7 @@ def _granian(
     os.environ[THREADS_VARIABLE] = str(threads)
     if to_environment(Settings()) != env:
         raise RuntimeError("a setting does not follow the TKG_<NAME> convention of tkg.config")
-    print(f"serving dataset {version} from {directory} on http://{host}:{port}/", flush=True)
+    print(f"serving {where} on http://{host}:{port}/", flush=True)
     Granian(
         "server.wsgi:application",
         factory=True,

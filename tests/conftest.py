@@ -176,10 +176,10 @@ def live_server(real_build: Settings) -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the live tier ``e2e``: ``pytest -m "not e2e"`` is the quick run of the other tiers."""
+    """Mark the live tier ``e2e`` (and the remote stores' tests): ``pytest -m "not e2e"`` is the quick run."""
     for item in items:
         live = "live_server" in getattr(item, "fixturenames", ())
-        if live or "/tests/e2e/" in str(item.path):
+        if live or "/tests/e2e/" in str(item.path) or "/tests/remote/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
 
 

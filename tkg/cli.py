@@ -20,6 +20,19 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         print(f"build failed: {error}", file=sys.stderr)
         print("the previous store (if any) is unchanged and still current", file=sys.stderr)
         return 1
+    return _push(args, settings) if args.push else 0
+
+
+def _push(args: argparse.Namespace, settings: Settings) -> int:
+    from .push import PushError, push
+    from .store import QueryError
+
+    try:
+        push(settings, chunk=args.chunk, grace=args.grace)
+    except (PushError, QueryError, StoreError) as error:
+        print(f"push failed: {error}", file=sys.stderr)
+        print("the version the store served (if any) is unchanged and still served", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -98,6 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         help="fast: owlrl closes the schema, a specialised chainer the instances (same result); "
         "owlrl: owlrl closes everything (the reasoner of record, slow)",
     )
+    build.add_argument(
+        "--push",
+        action="store_true",
+        help="then push the built graph to the remote store (TKG_STORE_GSP_URL) and switch to it",
+    )
+    push = commands.add_parser("push", help="push the current build to the remote store and switch to it")
+    for command in (build, push):
+        command.add_argument("--chunk", type=int, default=50_000, help="triples per request of the push")
+        command.add_argument(
+            "--grace",
+            type=float,
+            default=None,
+            help="seconds the old version stays after the switch "
+            "(default: TKG_STORE_VERSION_TTL + TKG_QUERY_TIMEOUT)",
+        )
     commands.add_parser("validate", help="parse and validate the data without building")
     query = commands.add_parser("query", help="run a SPARQL query against the built store")
     query.add_argument("sparql", help="the query, '-' for standard input, or @file")
@@ -122,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         help="one line per request on standard output (--no-access-log: none, faster)",
     )
     args = parser.parse_args(argv)
-    handler = {"build": _build, "validate": _validate, "query": _query, "serve": _serve}
+    handler = {"build": _build, "push": _push, "validate": _validate, "query": _query, "serve": _serve}
     return handler[args.command](args, Settings())
 
 

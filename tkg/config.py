@@ -106,6 +106,20 @@ class Settings:
         default_factory=lambda: os.environ.get("TKG_PUBLIC_URL", "").rstrip("/") or None
     )
 
+    #: A remote SPARQL 1.1 query endpoint that ``tkg serve`` answers from instead of the built store.
+    store_url: str | None = field(default_factory=lambda: os.environ.get("TKG_STORE_URL", "").strip() or None)
+    #: That store's Graph Store Protocol endpoint, which ``tkg build --push`` writes to.
+    store_gsp_url: str | None = field(
+        default_factory=lambda: os.environ.get("TKG_STORE_GSP_URL", "").strip() or None
+    )
+    #: Credentials for the push, where the store asks for them (HTTP Basic or Digest).
+    store_user: str | None = field(default_factory=lambda: os.environ.get("TKG_STORE_USER") or None)
+    store_password: str | None = field(
+        default_factory=lambda: os.environ.get("TKG_STORE_PASSWORD") or None, repr=False
+    )
+    #: Seconds a front end trusts the version it read from the remote store before reading it again.
+    store_version_ttl: float = field(default_factory=lambda: _float("TKG_STORE_VERSION_TTL", 2.0))
+
     @property
     def current_store(self) -> Path:
         """The symlink that always points at the last complete store."""

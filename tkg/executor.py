@@ -39,6 +39,7 @@ from .store import (
     Dataset,
     EmbeddedStore,
     Graph,
+    GraphStore,
     Kind,
     QueryError,
     QueryFailed,
@@ -87,7 +88,7 @@ class Task:
     prefixes: bool = False
 
 
-def execute(store: EmbeddedStore, task: Task, limits: Limits) -> Answer | Reply:
+def execute(store: GraphStore, task: Task, limits: Limits) -> Answer | Reply:
     """Run one task in this process: the children's work (and the in-process runner's)."""
     result = store.query(
         task.query, task.dataset, task.base_iri, prefixes=PREFIXES if task.prefixes else None
@@ -391,9 +392,10 @@ class Executor:
 
 
 class InProcess:
-    """The same tasks answered in this process, without a budget: for the CLI, scripts and unit tests."""
+    """The same tasks answered in this process: for the CLI, scripts and unit tests, without a budget;
+    and for a remote store (:class:`~tkg.remote.RemoteStore`), which keeps its budget itself."""
 
-    def __init__(self, store: EmbeddedStore, limits: Limits | None = None) -> None:
+    def __init__(self, store: GraphStore, limits: Limits | None = None) -> None:
         self.store, self.limits = store, limits or Limits()
 
     def run(self, task: Task) -> Answer | Reply:

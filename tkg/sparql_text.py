@@ -9,7 +9,7 @@ query runs and to refuse ``SERVICE`` calls to hosts off the allow-list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .store import Kind
@@ -27,6 +27,10 @@ _UPDATE = re.compile(
     r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b(?=\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|NAMED|ALL|\{|<|\?|$))",
     re.IGNORECASE,
 )
+
+_FROM = re.compile(r"(?<![\w:?$-])FROM\s+(NAMED\s+)?(<|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
+
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 KINDS: dict[str, Kind] = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
@@ -77,3 +81,66 @@ def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
         if host is None or host.lower() not in allowed:
             refused.append(target or "(a variable or prefixed name)")
     return refused
+
+
+def dataset_clause(query: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses, ``None`` if it has neither.
+
+    Prefixed names are expanded with the query's own ``PREFIX`` declarations.
+
+    >>> dataset_clause("PREFIX g: <http://e/> SELECT * FROM <http://e/a> FROM NAMED g:b { ?s tkg:from ?o }")
+    (['http://e/a'], ['http://e/b'])
+    >>> dataset_clause("SELECT * { ?s tkg:from ?from ; tkg:x ?_from }") is None
+    True
+    """
+    blanked = blank(query)
+    found = list(_FROM.finditer(blanked))
+    if not found:
+        return None
+    prefixes = {m.group(1): m.group(2) for m in _PREFIX.finditer(query)}
+    default: list[str] = []
+    named: list[str] = []
+    for match in found:
+        start = match.start(2)
+        if blanked[start] == "<":
+            iri = query[start + 1 : blanked.index(">", start)]
+        else:
+            name = re.match(r"([A-Za-z][\w.-]*)?:([\w.-]*)", query[start:])
+            prefix = name.group(1) or "" if name else ""
+            iri = prefixes.get(prefix, "urn:tkg:unknown-prefix:") + (name.group(2) if name else "")
+        (named if match.group(1) else default).append(iri)
+    return default, named
+
+
+def replace_iris(query: str, mapping: Mapping[str, str]) -> str:
+    """The query with every IRI written in full (``<...>``) that ``mapping`` names replaced.
+
+    Strings and comments are left alone: only IRI tokens change.
+
+    >>> replace_iris('SELECT * { GRAPH <http://e/g> { ?s ?p "<http://e/g>" } }', {"http://e/g": "http://e/g/v1"})
+    'SELECT * { GRAPH <http://e/g/v1> { ?s ?p "<http://e/g>" } }'
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if match.lastgroup == "iri" and text[1:-1] in mapping:
+            return f"<{mapping[text[1:-1]]}>"
+        return text
+
+    return _TOKEN.sub(repl, query)
+
+
+def nesting(query: str) -> int:
+    """How deep the query's groups, brackets and parentheses nest (strings and IRIs aside).
+
+    >>> nesting('SELECT * { { ?s ?p "{{{" } FILTER ((1)) }')
+    3
+    """
+    depth = deepest = 0
+    for char in blank(query):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest

@@ -12,7 +12,7 @@ manifest (version, counts).
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -87,6 +87,14 @@ class Busy(QueryError):
     title = "Busy"
 
 
+class StoreUnavailable(QueryError):
+    """The remote store did not answer (down, unreachable, or it failed): try again shortly."""
+
+    status = 503
+    retry_after = 5
+    title = "Store unavailable"
+
+
 class QueryFailed(QueryError):
     """pyoxigraph refused the query while evaluating it (e.g. an unreachable SERVICE)."""
 
@@ -96,7 +104,8 @@ class QueryFailed(QueryError):
 
 #: Error class by name, for errors that cross from a query process to the web process.
 QUERY_ERRORS: dict[str, type[QueryError]] = {
-    cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, QueryTimeout, Busy, QueryFailed)
+    cls.__name__: cls
+    for cls in (QuerySyntaxError, ResultTooLarge, QueryTimeout, Busy, QueryFailed, StoreUnavailable)
 }
 
 
@@ -146,7 +155,9 @@ class Dataset:
 class Result:
     """One query's answer, ready to be written in any format its kind allows."""
 
-    def __init__(self, kind: Kind, raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> None:
+    def __init__(
+        self, kind: Kind, raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+    ) -> None:
         self.kind = kind
         self._raw = raw
 
@@ -154,7 +165,7 @@ class Result:
         """Write the result as ``media_type``; over ``max_rows`` rows raise :class:`ResultTooLarge`."""
         fmt = RESULT_FORMATS[self.kind][media_type]
         raw = self._raw
-        if isinstance(raw, ox.QueryTriples) and isinstance(fmt, ox.RdfFormat):
+        if isinstance(raw, ox.QueryTriples | list) and isinstance(fmt, ox.RdfFormat):
             triples = raw if max_rows is None else _capped(raw, max_rows, "triples")
             return ox.serialize(triples, format=fmt) or b""
         if isinstance(fmt, ox.QueryResultsFormat):
@@ -171,7 +182,7 @@ class Result:
 
     def triples(self, max_rows: int) -> Iterator[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query, at most ``max_rows`` of them."""
-        if not isinstance(self._raw, ox.QueryTriples):
+        if not isinstance(self._raw, ox.QueryTriples | list):
             raise TypeError(f"a {self.kind} result has no triples")
         return iter(_capped(self._raw, max_rows, "triples"))
 
@@ -299,7 +310,7 @@ def load_in_memory(path: Path) -> tuple[ox.Store, Manifest, Path]:
     return store, manifest, directory
 
 
-def _capped(items: Iterator, max_rows: int, what: str) -> list:
+def _capped(items: Iterable, max_rows: int, what: str) -> list:
     capped = []
     for count, item in enumerate(items, start=1):
         if count > max_rows:

@@ -24,7 +24,7 @@ def label_of(iri: str) -> tuple[str | None, bool]:
     label, organisation = one(rows, "label"), one(rows, "organisation")
     if not isinstance(label, ox.Literal):
         return None, False
-    return label.value, isinstance(organisation, ox.Literal) and organisation.value == "true"
+    return label.value, organisation is not None
 
 
 def org_iri(slug: str) -> str:

@@ -381,3 +381,13 @@ def test_the_bridge_never_stores_an_error_and_can_be_turned_off() -> None:
 
 def test_the_bridge_still_refuses_a_giant_header_field() -> None:
     assert serve(bridge(App()), Scope([("x-giant", "y" * 9000)]))[0] == 431
+
+
+def test_an_answer_is_kept_no_longer_than_the_cache_s_own_lifetime() -> None:
+    """Over a remote store the cache keeps an answer at most TKG_STORE_VERSION_TTL, whatever its max-age."""
+    clock = Clock()
+    cache = filled(clock=clock, max_lifetime=2.0)
+    clock.now += 1.5
+    assert cache.answer(request()) == (200, STORABLE, BODY)
+    clock.now += 1.0
+    assert cache.answer(request()) is None

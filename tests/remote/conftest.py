@@ -1,0 +1,57 @@
+"""The remote mode's fixtures: the real build pushed into each engine, and the app over it.
+
+``engine`` is parametrised by :data:`tests.remote.engines.ENGINES` and
+session-scoped: each store is started once, the real build pushed into it, and
+stopped at the end. ``client_real`` and ``live_server`` are overridden here, so
+the test modules of other tiers imported into this folder run unchanged over
+each remote store (``test_over_remote.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import tkg_serve
+from tests.remote.engines import ENGINES, Engine, running
+from tkg.config import Settings
+from tkg.push import push
+
+
+def remote_settings(build: Settings, engine: Engine, **changes: object) -> Settings:
+    """``build``'s settings, answering from ``engine``."""
+    return dataclasses.replace(
+        build,
+        store_url=engine.query_url,
+        store_gsp_url=engine.gsp_url,
+        store_user=engine.user,
+        store_password=engine.password,
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest, real_build: Settings, tmp_path_factory) -> Iterator[Engine]:
+    """A store of each kind holding the real build, pushed as an operator pushes it."""
+    with running(request.param, tmp_path_factory.mktemp(request.param)) as started:
+        push(remote_settings(real_build, started), report=lambda _line: None, grace=0)
+        yield started
+
+
+@pytest.fixture(scope="session")
+def client_real(real_build: Settings, engine: Engine):
+    """Flask's test client over the remote store (the embedded store's fixture, overridden)."""
+    from server import create_app
+
+    return create_app(remote_settings(real_build, engine)).test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(real_build: Settings, engine: Engine, tmp_path_factory) -> Iterator[str]:
+    """``tkg serve`` over the remote store, with no build on its disk (an empty build directory)."""
+    empty = tmp_path_factory.mktemp("front-end") / "build"
+    log = empty.parent / "server.log"
+    with tkg_serve(empty, "--workers", "1", log=log, **engine.env()) as server:
+        yield server.base

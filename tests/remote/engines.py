@@ -1,0 +1,118 @@
+"""The real triplestores the remote-mode tests run against, started on 127.0.0.1 and stopped after.
+
+- the Oxigraph server (PyPI ``oxigraph``, installed with the dev dependencies),
+  with its query timeout ``--timeout-s``;
+- Virtuoso (Debian ``virtuoso-opensource``, ``make virtuoso``), from the tests'
+  own ``virtuoso.ini`` in a temporary directory, its Graph Store Protocol
+  endpoint behind Digest authentication (the database's default ``dba``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from tests.conftest import free_port
+
+ENGINES = ("oxigraph", "virtuoso")
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Engine:
+    """A running store: where to query it, where to push to it, and how to stop and restart it."""
+
+    name: str
+    query_url: str
+    gsp_url: str
+    command: list[str]
+    directory: Path
+    user: str | None = None
+    password: str | None = None
+    process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        """The settings that point ``tkg`` at this store."""
+        env = {"TKG_STORE_URL": self.query_url, "TKG_STORE_GSP_URL": self.gsp_url}
+        if self.user:
+            env |= {"TKG_STORE_USER": self.user, "TKG_STORE_PASSWORD": self.password or ""}
+        return env
+
+    def start(self) -> None:
+        log = (self.directory / "engine.log").open("ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=self.directory, stdout=log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited: {(self.directory / 'engine.log').read_text()[-2000:]}"
+                )
+            try:
+                answer = requests.post(self.query_url, data={"query": "ASK {}"}, timeout=2)
+                if answer.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} did not start")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def oxigraph_binary() -> str:
+    found = Path(sys.executable).parent / "oxigraph"
+    return str(found) if found.exists() else (shutil.which("oxigraph") or "oxigraph")
+
+
+def oxigraph(directory: Path, timeout: float) -> Engine:
+    port = free_port()
+    command = [oxigraph_binary(), "serve", "--location", str(directory / "data")]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout))]
+    base = f"http://127.0.0.1:{port}"
+    return Engine("oxigraph", f"{base}/query", f"{base}/store", command, directory)
+
+
+def virtuoso(directory: Path) -> Engine:
+    http_port, sql_port = free_port(), free_port()
+    ini = (HERE / "virtuoso.ini").read_text()
+    for key, value in {"dir": str(directory), "sql_port": str(sql_port), "http_port": str(http_port)}.items():
+        ini = ini.replace("{" + key + "}", value)
+    (directory / "virtuoso.ini").write_text(ini)
+    command = [shutil.which("virtuoso-t") or "virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"]
+    base = f"http://127.0.0.1:{http_port}"
+    return Engine(
+        "virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth", command, directory, "dba", "dba"
+    )
+
+
+@contextmanager
+def running(name: str, directory: Path, timeout: float = 5) -> Iterator[Engine]:
+    """Engine ``name`` started in ``directory``; stopped when the block ends."""
+    directory.mkdir(parents=True, exist_ok=True)
+    engine = oxigraph(directory, timeout) if name == "oxigraph" else virtuoso(directory)
+    engine.start()
+    try:
+        yield engine
+    finally:
+        engine.stop()
