@@ -65,7 +65,7 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
                 str(shapes.value(node, SH.select)),
                 tuple(sorted(str(m) for m in shapes.objects(node, SH.message))),
                 _prefixes(shapes, node),
-                _targets(shapes, shape),
+                targets(shapes, shape),
             )
         )
         dropped.add(node)
@@ -88,7 +88,7 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "\n".join(sorted(set(lines)))
 
 
-def _targets(shapes: Graph, shape: Node) -> str:
+def targets(shapes: Graph, shape: Node) -> str:
     """A group pattern binding ``?this`` to every focus node of ``shape``."""
     branches = []
     for cls in shapes.objects(shape, SH.targetClass):
