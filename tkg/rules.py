@@ -28,6 +28,8 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .progress import counter
+
 Triple = tuple[Node, Node, Node]
 
 #: Schema constructs with instance-level rules this chainer does not implement.
@@ -211,8 +213,14 @@ class Chainer:
 
     def run(self) -> list[Triple]:
         """Apply the rules until nothing new follows; return the new triples."""
-        while self._queue:
-            self._fire(*self._queue.popleft())
+        done = 0
+        with counter("chain", "triples") as progress:
+            while self._queue:
+                self._fire(*self._queue.popleft())
+                done += 1
+                if done % 10_000 == 0:
+                    progress.update(10_000)
+            progress.update(done % 10_000)
         return self.new
 
     def _fire(self, s: Node, p: Node, o: Node) -> None:

@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import failpoints
+from .progress import bar
 
 MANIFEST = "manifest.json"
 KEEP_OLD = 2
@@ -128,7 +129,8 @@ def write_store(
     store = ox.Store(str(directory / "oxigraph"))
     counts = {}
     for iri, graph in graphs.items():
-        store.bulk_extend(quads(graph, iri))
+        name = iri.rstrip("/").rsplit("/", 1)[-1]
+        store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
         counts[iri] = len(graph)
     store.flush()
     store.optimize()
