@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from . import __version__, failpoints, statistics
 from .config import Settings
-from .dumps import sorted_quads, write_dumps
+from .dumps import write_dumps
 from .evidence import Articles, skolemise
 from .lint import Finding, lint_stage
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
@@ -149,11 +149,12 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     """The stage that writes the dumps and VoID statistics into the new store directory."""
 
     def publish(store: ox.Store, directory: Path) -> None:
-        with timings.stage("dumps"):
-            quads = sorted_quads(store)
-            for dump in write_dumps(quads, directory):
+        with timings.stage("dumps") as stage:
+            total = len(store)
+            for dump in write_dumps(store, directory, total):
                 timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
-            statistics.write(statistics.count(quads), directory)
+            statistics.write(statistics.from_store(store), directory)
+            stage.counted(total, "quads")
 
     return publish
 
