@@ -151,7 +151,7 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     def publish(store: ox.Store, directory: Path) -> None:
         with timings.stage("dumps") as stage:
             total = len(store)
-            for dump in write_dumps(store, directory, total):
+            for dump in write_dumps(store, directory):
                 timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
             statistics.write(statistics.from_store(store), directory)
             stage.counted(total, "quads")

@@ -14,16 +14,16 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Generic, cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from .formats import Format, by_extension
 from .namespaces import PREFIXES
-from .progress import T, bar
+from .progress import bar
 
 DUMPS = "dumps"
 INDEX = "index.json"
@@ -96,59 +96,52 @@ def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
         yield from store.quads_for_pattern(None, None, None, graph)
 
 
-def union_triples(store: ox.Store) -> Iterator[ox.Triple]:
+def union_triples(store: ox.Store) -> ox.QueryTriples:
     """The default graph as the service queries it: the union, each triple once (Oxigraph dedups)."""
-    solutions = store.query(UNION)
-    assert isinstance(solutions, ox.QuerySolutions)
-    for s, p, o in solutions:  # type: ignore[misc]
-        yield ox.Triple(s, p, o)
+    triples = store.query(UNION)
+    assert isinstance(triples, ox.QueryTriples)
+    return triples
 
 
-UNION = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+UNION = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+UNION_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
-class _Counted(Generic[T]):
-    """An iterator that counts what passes through it."""
-
-    def __init__(self, items: Iterable[T]) -> None:
-        self.items = iter(items)
-        self.count = 0
-
-    def __iter__(self) -> _Counted[T]:
-        return self
-
-    def __next__(self) -> T:
-        item = next(self.items)
-        self.count += 1
-        return item
-
-
-def write_dumps(store: ox.Store, directory: Path, total: int | None = None) -> list[DumpFile]:
+def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     """Write every dump of the store's named graphs, its checksums and its index.
 
-    Each file is streamed from the store through gzip to disk, so memory stays
-    flat whatever the size; ``total`` (quads) only sizes the progress bar.
+    Oxigraph serialises each file straight from the store (``Store.dump``, or
+    the union's CONSTRUCT) through gzip to disk: no quad becomes a Python
+    object unless the syntax takes prefixes and the union must pass through
+    ``pyoxigraph.serialize``, and then one at a time.
     """
     target = directory / DUMPS
     target.mkdir(parents=True, exist_ok=True)
+    quads = len(store)
+    counted = store.query(UNION_COUNT)
+    assert isinstance(counted, ox.QuerySolutions)
+    union = int(next(iter(counted))[0].value)
     written = []
-    for fmt in FORMATS:
-        items: _Counted[ox.Quad] | _Counted[ox.Triple] = (
-            _Counted(named_quads(store)) if fmt.quads else _Counted(union_triples(store))
-        )
+    for fmt in bar(FORMATS, "dumps", "files"):
         name = file_name(fmt)
         path = target / name
         tmp = path.with_name(name + ".tmp")
-        with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-            ox.serialize(
-                cast(Iterator[ox.Quad], bar(items, name, "statements", total if fmt.quads else None)),
-                cast(IO[bytes], gz),
-                format=fmt.rdf_format,
-                prefixes=PREFIXES if fmt.format.prefixes else None,
-            )
+        prefixes = PREFIXES if fmt.format.prefixes else None
+        with (
+            tmp.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        ):
+            output = cast(IO[bytes], gz)
+            if fmt.quads:
+                store.dump(output, fmt.rdf_format, prefixes=prefixes)
+            elif prefixes:
+                ox.serialize(union_triples(store), output, format=fmt.rdf_format, prefixes=prefixes)
+            else:
+                union_triples(store).serialize(output, fmt.rdf_format)
         os.replace(tmp, path)
         digest, size = _sha256(path)
-        written.append(DumpFile(name, fmt.suffix, fmt.media_type, fmt.title, size, digest, items.count))
+        statements = quads if fmt.quads else union
+        written.append(DumpFile(name, fmt.suffix, fmt.media_type, fmt.title, size, digest, statements))
     _write_atomically(target / CHECKSUMS, "".join(f"{d.sha256}  {d.name}\n" for d in written).encode())
     _write_atomically(target / INDEX, json.dumps([asdict(d) for d in written], indent=2).encode())
     return written
