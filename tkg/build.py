@@ -25,7 +25,7 @@ from .lint import Finding, lint_stage
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
 from .reasoner import infer
-from .storage import Manifest, swap_current, write_store
+from .storage import Manifest, Triples, swap_current, write_store
 from .turtle import parse_files, turtle_files
 from .validate import Problem, validate
 
@@ -173,7 +173,11 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
         report(f"  {len(inferred)} inferred triples")
         stage.counted(len(inferred), "inferred triples")
     with timings.stage("load") as stage:
-        graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data, GRAPH_INFERRED: inferred}
+        graphs: dict[str, Triples] = {
+            GRAPH_ONTOLOGY: inputs.ontology,
+            GRAPH_ASSERTED: inputs.data,
+            GRAPH_INFERRED: inferred,
+        }
         directory = write_store(
             settings.build_dir, inputs.version, graphs, timings.stages, publish=publisher(timings)
         )

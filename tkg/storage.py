@@ -16,12 +16,13 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from . import failpoints
@@ -102,7 +103,15 @@ def to_ox_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode | ox.DefaultG
     return ox.Quad(subject, predicate, to_ox(o), graph_name)
 
 
-def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
+class Triples(Protocol):
+    """What a graph is written from: an rdflib Graph, or a set of its triples."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]: ...
+
+
+def quads(graph: Triples, graph_iri: str) -> Iterable[ox.Quad]:
     name = ox.NamedNode(graph_iri)
     for s, p, o in graph:
         yield to_ox_quad(s, p, o, name)
@@ -111,7 +120,7 @@ def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
 def write_store(
     build_dir: Path,
     version: str,
-    graphs: dict[str, Graph],
+    graphs: dict[str, Triples],
     stages: dict[str, float],
     publish: Callable[[ox.Store, Path], None] | None = None,
 ) -> Path:
