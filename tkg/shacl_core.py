@@ -31,7 +31,8 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .shacl_sparql import SH, targets, to_rdflib
+from .shacl_sparql import SH, targets
+from .storage import to_rdflib
 
 
 class Untranslatable(Exception):

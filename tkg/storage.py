@@ -91,6 +91,19 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A pyoxigraph term as an rdflib term (a plain string without ``xsd:string``, as rdflib parses it)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    plain = datatype == "http://www.w3.org/2001/XMLSchema#string"
+    return Literal(term.value, datatype=None if plain else URIRef(datatype))
+
+
 def to_ox_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
     """An rdflib triple as a pyoxigraph quad in ``graph_name``.
 
