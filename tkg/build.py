@@ -172,20 +172,22 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
         inferred = infer(inputs.ontology, inputs.data, reasoner)
         report(f"  {len(inferred)} inferred triples")
         stage.counted(len(inferred), "inferred triples")
+    version = inputs.version
     with timings.stage("load") as stage:
         graphs: dict[str, Triples] = {
             GRAPH_ONTOLOGY: inputs.ontology,
             GRAPH_ASSERTED: inputs.data,
             GRAPH_INFERRED: inferred,
         }
+        del inputs, inferred  # write_store releases the graphs once they are in the store
         directory = write_store(
-            settings.build_dir, inputs.version, graphs, timings.stages, publish=publisher(timings)
+            settings.build_dir, version, graphs, timings.stages, publish=publisher(timings)
         )
-        stage.counted(sum(len(g) for g in graphs.values()), "triples")
+        stage.counted(sum(Manifest.read(directory).graphs.values()), "triples")
     with timings.stage("swap"):
         swap_current(settings.build_dir, directory)
     manifest = Manifest.read(directory)
-    report(f"built dataset version {inputs.version} in {directory}")
+    report(f"built dataset version {version} in {directory}")
     for iri, count in manifest.graphs.items():
         report(f"  {count:>7} triples  <{iri}>")
     return directory, manifest

@@ -12,6 +12,7 @@ touches ``current``, so the last good store keeps serving.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -139,6 +140,8 @@ def write_store(
 ) -> Path:
     """Write the named graphs into a new store directory and return it (not yet current).
 
+    ``graphs`` is emptied once they are in the store, so that a caller that
+    keeps no other reference frees them before ``publish`` runs.
     ``publish`` writes what goes beside the store (dumps, statistics) before the
     manifest, so that a store directory with a manifest is complete with them.
     """
@@ -154,6 +157,9 @@ def write_store(
         name = iri.rstrip("/").rsplit("/", 1)[-1]
         store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
         counts[iri] = len(graph)
+    del graph
+    graphs.clear()  # the caller's rdflib graphs: free for the dumps (an rdflib Graph holds cycles)
+    gc.collect()
     store.flush()
     store.optimize()
     failpoints.reached("store:written")
