@@ -153,13 +153,10 @@ def write_store(
     (directory / "oxigraph").mkdir(parents=True)
     store = ox.Store(str(directory / "oxigraph"))
     counts = {}
-    for iri, graph in graphs.items():
-        name = iri.rstrip("/").rsplit("/", 1)[-1]
-        store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
-        counts[iri] = len(graph)
-    del graph
-    graphs.clear()  # the caller's rdflib graphs: free for the dumps (an rdflib Graph holds cycles)
-    gc.collect()
+    for iri in list(graphs):
+        # popped: the caller's rdflib graphs are free for the dumps once loaded
+        counts[iri] = _load(store, iri, graphs.pop(iri))
+    gc.collect()  # an rdflib Graph holds reference cycles
     store.flush()
     store.optimize()
     failpoints.reached("store:written")
@@ -172,6 +169,12 @@ def write_store(
     failpoints.reached("manifest:temporary")
     os.replace(tmp, directory / MANIFEST)
     return directory
+
+
+def _load(store: ox.Store, iri: str, graph: Triples) -> int:
+    name = iri.rstrip("/").rsplit("/", 1)[-1]
+    store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
+    return len(graph)
 
 
 def swap_current(build_dir: Path, directory: Path) -> None:
