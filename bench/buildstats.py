@@ -1,5 +1,8 @@
 """Run one build and print its per-stage seconds and peak memory as JSON (run in a fresh process).
 
+``python -m bench.buildstats --build-dir /tmp/b --scale 100`` generates the
+100× synthetic graph first and builds that (stage lines on stderr).
+
 Peak memory is the process's high-water mark (``ru_maxrss``) read as each
 stage ends, so each figure is the peak up to and including that stage and the
 last is the build's peak. ``--compare-reasoners`` also times owlrl's full
@@ -30,7 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path)
     parser.add_argument("--build-dir", type=Path, required=True)
     parser.add_argument("--compare-reasoners", action="store_true")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        help="generate a synthetic graph this many times the real one under --build-dir and build it",
+    )
     args = parser.parse_args(argv)
+    if args.scale:
+        from bench import synthetic
+
+        generated = synthetic.generate(args.build_dir / f"scale-{args.scale:g}", args.scale)
+        args.data, args.seeds = generated.data_dir, generated.seeds_dir
+        args.build_dir = args.build_dir / f"scale-{args.scale:g}" / "build"
     settings = Settings(
         ontology_dir=ROOT / "ontology",
         data_dir=args.data,

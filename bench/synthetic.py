@@ -179,7 +179,9 @@ def world(n: int, seed: int) -> World:
             f'event:{year}-affiliation-of-{org} a tkg:Affiliation ; rdfs:label "{org} joins {intl}"@en ;\n'
             f'    tkg:date "{year}"^^xsd:gYear ; org:originalOrganization o:{org} ;\n'
             f"    tkg:hostOrganisation o:{intl} ; tkg:evidence {ev} .\n"
-            f"o:{org} tkg:sectionOf o:{intl} ."
+            f"o:{org} tkg:sectionOf o:{intl} .\n"
+            f"[] a tkg:Claim ; rdf:subject o:{org} ; rdf:predicate tkg:sectionOf ; rdf:object o:{intl} ;\n"
+            f"    tkg:evidence {ev} ."
         )
     # people: leaders and founders, each link with its claim
     for i, org in enumerate(w.rng.sample(orgs, min(3, len(orgs)))):

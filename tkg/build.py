@@ -19,12 +19,13 @@ from rdflib import Graph
 
 from . import __version__, failpoints, statistics
 from .config import Settings
-from .dumps import sorted_quads, write_dumps
+from .dumps import write_dumps
 from .evidence import Articles, skolemise
 from .lint import Finding, lint_stage
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .progress import bar
 from .reasoner import infer
-from .storage import Manifest, swap_current, write_store
+from .storage import Manifest, Triples, swap_current, write_store
 from .turtle import parse_files, turtle_files
 from .validate import Problem, validate
 
@@ -53,21 +54,38 @@ Report = Callable[[str], None]
 
 
 @dataclass
+class Stage:
+    """What a running stage has done, for its closing line: ``counted(78853, "triples")``."""
+
+    amount: int | None = None
+    unit: str = ""
+
+    def counted(self, amount: int, unit: str) -> None:
+        self.amount, self.unit = amount, unit
+
+
+@dataclass
 class Timings:
-    """Seconds per stage, in order."""
+    """Seconds per stage, in order; each stage's closing line gives its count and rate."""
 
     stages: dict[str, float] = field(default_factory=dict)
     report: Report = print
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str) -> Iterator[Stage]:
         self.report(f"[{name}] ...")
         failpoints.reached(f"{name}:start")
         start = time.perf_counter()
-        yield
-        self.stages[name] = round(time.perf_counter() - start, 3)
+        stage = Stage()
+        yield stage
+        seconds = time.perf_counter() - start
+        self.stages[name] = round(seconds, 3)
         failpoints.reached(f"{name}:end")
-        self.report(f"[{name}] done in {self.stages[name]:.2f} s")
+        line = f"[{name}] done in {self.stages[name]:.2f} s"
+        if stage.amount is not None:
+            rate = stage.amount / max(seconds, 1e-6)
+            line += f": {stage.amount:,} {stage.unit}, {rate:,.0f} {stage.unit}/s"
+        self.report(line)
 
 
 @dataclass(frozen=True)
@@ -101,12 +119,13 @@ def dataset_version(settings: Settings, articles: Articles) -> str:
 
 def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]:
     articles = Articles(settings.seeds_dir)
-    with timings.stage("parse"):
+    with timings.stage("parse") as stage:
         ontology, _ = parse_files(turtle_files(settings.ontology_dir))
-        data, origins = parse_files(turtle_files(settings.data_dir))
+        data, origins = parse_files(bar(turtle_files(settings.data_dir), "parse", "files"))
         shapes, _ = parse_files(turtle_files(settings.shapes_dir))
         skolemise(data)
         timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
+        stage.counted(len(ontology) + len(data) + len(shapes), "triples")
     version = dataset_version(settings, articles)
     return Inputs(ontology, data, shapes, origins, version), articles
 
@@ -115,7 +134,8 @@ def check(settings: Settings, report: Report = print) -> tuple[Inputs, Timings]:
     """Parse and validate; raise :class:`ValidationFailed` listing every problem."""
     timings = Timings(report=report)
     inputs, articles = load_inputs(settings, timings)
-    with timings.stage("validate"):
+    with timings.stage("validate") as stage:
+        stage.counted(len(inputs.data), "triples")
         problems = validate(inputs.data, inputs.ontology, inputs.shapes, articles, inputs.origins)
     if problems:
         raise ValidationFailed(problems)
@@ -129,11 +149,12 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     """The stage that writes the dumps and VoID statistics into the new store directory."""
 
     def publish(store: ox.Store, directory: Path) -> None:
-        with timings.stage("dumps"):
-            quads = sorted_quads(store)
-            for dump in write_dumps(quads, directory):
+        with timings.stage("dumps") as stage:
+            total = len(store)
+            for dump in write_dumps(store, directory):
                 timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
-            statistics.write(statistics.count(quads), directory)
+            statistics.write(statistics.from_store(store), directory)
+            stage.counted(total, "quads")
 
     return publish
 
@@ -147,18 +168,26 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
     if not settings.seeds_dir.is_dir():
         raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
     inputs, timings = check(settings, report)
-    with timings.stage("reason"):
+    with timings.stage("reason") as stage:
         inferred = infer(inputs.ontology, inputs.data, reasoner)
         report(f"  {len(inferred)} inferred triples")
-    with timings.stage("load"):
-        graphs = {GRAPH_ONTOLOGY: inputs.ontology, GRAPH_ASSERTED: inputs.data, GRAPH_INFERRED: inferred}
+        stage.counted(len(inferred), "inferred triples")
+    version = inputs.version
+    with timings.stage("load") as stage:
+        graphs: dict[str, Triples] = {
+            GRAPH_ONTOLOGY: inputs.ontology,
+            GRAPH_ASSERTED: inputs.data,
+            GRAPH_INFERRED: inferred,
+        }
+        del inputs, inferred  # write_store releases the graphs once they are in the store
         directory = write_store(
-            settings.build_dir, inputs.version, graphs, timings.stages, publish=publisher(timings)
+            settings.build_dir, version, graphs, timings.stages, publish=publisher(timings)
         )
+        stage.counted(sum(Manifest.read(directory).graphs.values()), "triples")
     with timings.stage("swap"):
         swap_current(settings.build_dir, directory)
     manifest = Manifest.read(directory)
-    report(f"built dataset version {inputs.version} in {directory}")
+    report(f"built dataset version {version} in {directory}")
     for iri, count in manifest.graphs.items():
         report(f"  {count:>7} triples  <{iri}>")
     return directory, manifest

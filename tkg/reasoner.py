@@ -50,29 +50,35 @@ def closure(ontology: Graph, data: Graph) -> Graph:
     return graph
 
 
+# rdflib's namespace attributes cost a lookup each time: read them once.
+_TYPE, _SAME_AS, _LINEAGE_STEP = RDF.type, OWL.sameAs, TKG.lineageStep
+_REFLEXIVE = frozenset((RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty))
+_TOP_TYPES = frozenset((OWL.Thing, RDFS.Resource, OWL.NamedIndividual))
+_TOP_CLASSES = frozenset((OWL.Thing, RDFS.Resource))
+_SUBCLASS = frozenset((RDFS.subClassOf, OWL.equivalentClass))
+
+
 def is_noise(triple: tuple) -> bool:
     """Reasoner output nobody asked for: trivia about built-ins, tautologies, scaffolding."""
     s, p, o = triple
-    if isinstance(s, Literal) or (isinstance(s, BNode) and p != RDF.type):
+    if isinstance(s, Literal) or (isinstance(s, BNode) and p != _TYPE):
         return True
     if str(s).startswith(BUILT_IN):
         return True
-    if p == OWL.sameAs and s == o:
+    if s == o and (p == _SAME_AS or p in _REFLEXIVE):
         return True
-    if p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty) and s == o:
+    if p == _TYPE and (o in _TOP_TYPES or isinstance(o, BNode)):
         return True
-    if p == RDF.type and (o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual) or isinstance(o, BNode)):
+    if p in _SUBCLASS and (o in _TOP_CLASSES or isinstance(o, BNode)):
         return True
-    if p in (RDFS.subClassOf, OWL.equivalentClass) and (
-        o in (OWL.Thing, RDFS.Resource) or isinstance(o, BNode)
-    ):
-        return True
-    return p == TKG.lineageStep
+    return p == _LINEAGE_STEP
 
 
 def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
     """What the full closure adds to ontology plus data: schema by owlrl, instances by the chainer.
 
+    Nothing returned is in ``ontology`` or ``data``: the chainer reports only
+    triples it did not know (it knows the closed schema and the seeded data).
     Raises :class:`~tkg.rules.Unsupported` when the schema needs rules the chainer lacks.
     """
     schema = Graph()
@@ -88,21 +94,17 @@ def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
     return added
 
 
-def infer(ontology: Graph, data: Graph, reasoner: str = "fast") -> Graph:
-    """The triples the reasoner adds to ontology plus data, without the noise."""
+def infer(ontology: Graph, data: Graph, reasoner: str = "fast") -> set[tuple]:
+    """The triples the reasoner adds to ontology plus data, without the noise.
+
+    A set of rdflib triples, not a Graph: it is only counted and written to
+    the store, and an rdflib Graph would index every triple three times more.
+    """
     if reasoner not in REASONERS:
         raise ValueError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}")
-    candidates: set[tuple] | Graph | None = None
     if reasoner == "fast":
         try:
-            candidates = fast_closure_additions(ontology, data)
+            return {t for t in fast_closure_additions(ontology, data) if not is_noise(t)}
         except Unsupported:
-            candidates = None
-    if candidates is None:
-        candidates = closure(ontology, data)
-    inferred = Graph()
-    for triple in candidates:
-        if triple in data or triple in ontology or is_noise(triple):
-            continue
-        inferred.add(triple)
-    return inferred
+            pass
+    return {t for t in closure(ontology, data) if not is_noise(t) and t not in data and t not in ontology}

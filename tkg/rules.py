@@ -28,6 +28,8 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .progress import counter
+
 Triple = tuple[Node, Node, Node]
 
 #: Schema constructs with instance-level rules this chainer does not implement.
@@ -88,7 +90,10 @@ class Unsupported(Exception):
 def is_schema(triple: Triple) -> bool:
     """Whether a triple says something about classes or properties (closed by owlrl)."""
     _s, p, o = triple
-    return p in SCHEMA_PREDICATES or (p == RDF.type and o in _SCHEMA_TYPES)
+    return p in SCHEMA_PREDICATES or (p == _TYPE and o in _SCHEMA_TYPES)
+
+
+_TYPE = RDF.type  # rdflib's namespace attributes cost a lookup each: read once
 
 
 _SCHEMA_TYPES = frozenset(
@@ -175,20 +180,63 @@ class Schema:
                 raise Unsupported(f"restriction {r} is neither owl:hasSelf nor owl:hasValue")
 
 
+Ids = tuple[int, int, int]
+
+
 class Chainer:
-    """Indexed triples plus the worklist that closes them under a :class:`Schema`'s rules."""
+    """Indexed triples plus the worklist that closes them under a :class:`Schema`'s rules.
+
+    Terms are interned to integers as they arrive: every join and every
+    "seen it?" test then hashes small ints instead of rdflib terms (whose
+    ``__hash__`` is Python code), and the indexes hold ints, not terms.
+    """
 
     def __init__(self, schema: Schema, known: Iterable[Triple]) -> None:
-        self.schema = schema
-        self.triples: set[Triple] = set()
-        self.out: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.into: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.new: list[Triple] = []
-        self._queue: deque[Triple] = deque()
-        for triple in known:
-            self._index(triple)
+        self.ids: dict[Node, int] = {}
+        self.terms: list[Node] = []
+        self.literals: set[int] = set()
+        enc = self._id
+        self.type = enc(RDF.type)
 
-    def _index(self, triple: Triple) -> bool:
+        def table(pairs: dict[Node, set[Node]]) -> dict[int, tuple[int, ...]]:
+            return {enc(k): tuple(enc(v) for v in vs) for k, vs in pairs.items()}
+
+        self.super_classes = table(schema.super_classes)
+        self.super_properties = table(schema.super_properties)
+        self.inverses = table(schema.inverses)
+        self.domains = table(schema.domains)
+        self.ranges = table(schema.ranges)
+        self.has_self = table(schema.has_self)
+        self.transitive = {enc(p) for p in schema.transitive}
+        self.symmetric = {enc(p) for p in schema.symmetric}
+        self.chains = {
+            enc(link): [(tuple(enc(x) for x in chain), enc(q)) for chain, q in rules]
+            for link, rules in schema.chains.items()
+        }
+        self.has_value = {
+            enc(c): tuple((enc(p), enc(v)) for p, v in pairs) for c, pairs in schema.has_value.items()
+        }
+        self.value_classes = {
+            enc(p): tuple((enc(v), enc(r)) for v, r in pairs) for p, pairs in schema.value_classes.items()
+        }
+        self.triples: set[Ids] = set()
+        self.out: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.into: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.new: list[Ids] = []
+        self._queue: deque[Ids] = deque()
+        for s, p, o in known:
+            self._index((enc(s), enc(p), enc(o)))
+
+    def _id(self, term: Node) -> int:
+        found = self.ids.get(term)
+        if found is None:
+            found = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+            if isinstance(term, Literal):
+                self.literals.add(found)
+        return found
+
+    def _index(self, triple: Ids) -> bool:
         if triple in self.triples:
             return False
         s, p, o = triple
@@ -197,56 +245,64 @@ class Chainer:
         self.into[p][o].add(s)
         return True
 
-    def add(self, s: Node, p: Node, o: Node) -> None:
-        """Record a conclusion (or a seed) and queue it for the rules."""
+    def add(self, s: int, p: int, o: int) -> None:
+        """Record a conclusion and queue it for the rules."""
         if self._index((s, p, o)):
             self.new.append((s, p, o))
             self._queue.append((s, p, o))
 
     def seed(self, triples: Iterable[Triple]) -> None:
         """Queue asserted triples: indexed and processed, but not reported as new."""
-        for triple in triples:
+        enc = self._id
+        for s, p, o in triples:
+            triple = (enc(s), enc(p), enc(o))
             if self._index(triple):
                 self._queue.append(triple)
 
     def run(self) -> list[Triple]:
         """Apply the rules until nothing new follows; return the new triples."""
-        while self._queue:
-            self._fire(*self._queue.popleft())
-        return self.new
+        done = 0
+        with counter("chain", "triples") as progress:
+            while self._queue:
+                self._fire(*self._queue.popleft())
+                done += 1
+                if done % 10_000 == 0:
+                    progress.update(10_000)
+            progress.update(done % 10_000)
+        terms = self.terms
+        return [(terms[s], terms[p], terms[o]) for s, p, o in self.new]
 
-    def _fire(self, s: Node, p: Node, o: Node) -> None:
-        schema = self.schema
-        if p == RDF.type:
-            for d in schema.super_classes.get(o, ()):
-                self.add(s, RDF.type, d)
-            for prop in schema.has_self.get(o, ()):
+    def _fire(self, s: int, p: int, o: int) -> None:
+        if p == self.type:
+            for d in self.super_classes.get(o, ()):
+                self.add(s, p, d)
+            for prop in self.has_self.get(o, ()):
                 self.add(s, prop, s)
-            for prop, value in schema.has_value.get(o, ()):
+            for prop, value in self.has_value.get(o, ()):
                 self.add(s, prop, value)
-        for value, restriction in schema.value_classes.get(p, ()):
+        for value, restriction in self.value_classes.get(p, ()):
             if value == o:
-                self.add(s, RDF.type, restriction)
-        for q in schema.super_properties.get(p, ()):
+                self.add(s, self.type, restriction)
+        for q in self.super_properties.get(p, ()):
             self.add(s, q, o)
-        if isinstance(o, Literal):
-            for c in schema.domains.get(p, ()):
-                self.add(s, RDF.type, c)
+        if o in self.literals:
+            for c in self.domains.get(p, ()):
+                self.add(s, self.type, c)
             return  # a literal is never a subject: no inverse, symmetry, transitivity or chain
-        for q in schema.inverses.get(p, ()):
+        for q in self.inverses.get(p, ()):
             self.add(o, q, s)
-        if p in schema.symmetric:
+        if p in self.symmetric:
             self.add(o, p, s)
-        for c in schema.domains.get(p, ()):
-            self.add(s, RDF.type, c)
-        for c in schema.ranges.get(p, ()):
-            self.add(o, RDF.type, c)
-        if p in schema.transitive:
+        for c in self.domains.get(p, ()):
+            self.add(s, self.type, c)
+        for c in self.ranges.get(p, ()):
+            self.add(o, self.type, c)
+        if p in self.transitive:
             for x in list(self.into[p].get(s, ())):
                 self.add(x, p, o)
             for y in list(self.out[p].get(o, ())):
                 self.add(s, p, y)
-        for chain, q in schema.chains.get(p, ()):
+        for chain, q in self.chains.get(p, ()):
             for i, link in enumerate(chain):
                 if link != p:
                     continue
@@ -255,7 +311,7 @@ class Chainer:
                         self.add(start, q, end)
 
     @staticmethod
-    def _walk(node: Node, links: tuple[Node, ...], index: dict) -> set[Node]:
+    def _walk(node: int, links: tuple[int, ...], index: dict[int, dict[int, set[int]]]) -> set[int]:
         """The nodes reached from ``node`` along ``links`` in ``index``'s direction."""
         frontier = {node}
         for link in links:

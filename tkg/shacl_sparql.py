@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .storage import to_ox_quad
+from .storage import to_ox_quad, to_rdflib
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -65,7 +65,7 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
                 str(shapes.value(node, SH.select)),
                 tuple(sorted(str(m) for m in shapes.objects(node, SH.message))),
                 _prefixes(shapes, node),
-                _targets(shapes, shape),
+                targets(shapes, shape),
             )
         )
         dropped.add(node)
@@ -88,7 +88,7 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "\n".join(sorted(set(lines)))
 
 
-def _targets(shapes: Graph, shape: Node) -> str:
+def targets(shapes: Graph, shape: Node) -> str:
     """A group pattern binding ``?this`` to every focus node of ``shape``."""
     branches = []
     for cls in shapes.objects(shape, SH.targetClass):
@@ -122,7 +122,7 @@ def query_text(constraint: SparqlConstraint) -> str | None:
     """The constraint's SELECT with its focus nodes bound first (``None``: no targets)."""
     if not constraint.targets:
         return None
-    select = _THIS.sub("?this", constraint.select)
+    select = anti_joins(_THIS.sub("?this", constraint.select))
     match = _WHERE.search(select)
     if match is None:
         raise ValueError(f"sh:select of {constraint.shape} has no WHERE clause")
@@ -130,16 +130,60 @@ def query_text(constraint: SparqlConstraint) -> str | None:
     return constraint.prefixes + "\n" + bound
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    plain = datatype == "http://www.w3.org/2001/XMLSchema#string"
-    return Literal(term.value, datatype=None if plain else URIRef(datatype))
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
+_NOT_BASIC = re.compile(
+    r"[{}\"'#]|\b(FILTER|BIND|OPTIONAL|VALUES|SERVICE|GRAPH|MINUS|UNION|SELECT)\b", re.IGNORECASE
+)
+
+
+def anti_joins(query: str) -> str:
+    """``FILTER NOT EXISTS { P }`` at the top of the WHERE group as ``MINUS { P }`` at its end.
+
+    Oxigraph evaluates NOT EXISTS once per solution without the solution's
+    bindings steering the inner join order: quadratic (25 s for 237,000
+    triples, an hour at 100 times that). MINUS is one anti-join. The two agree
+    when ``P`` is a plain basic graph pattern that mentions ``?this`` (always
+    bound here, so every solution shares a variable with ``P``) and the MINUS
+    comes last in the group; anything else is left as it was.
+
+    >>> anti_joins("SELECT ?this WHERE { ?this a ?c FILTER NOT EXISTS { ?x <p> ?this } ?this <q> ?d }")
+    'SELECT ?this WHERE { ?this a ?c  ?this <q> ?d \\nMINUS { ?x <p> ?this } }'
+    >>> anti_joins("SELECT ?this WHERE { ?this a ?c FILTER NOT EXISTS { ?x <p> ?y } }")
+    'SELECT ?this WHERE { ?this a ?c FILTER NOT EXISTS { ?x <p> ?y } }'
+    """
+    where = _WHERE.search(query)
+    if where is None:
+        return query
+    kept: list[str] = []
+    minus: list[str] = []
+    depth, position, i = 1, where.end(), where.end()
+    while i < len(query):
+        char = query[i]
+        if char == "<" and (iri := _IRI.match(query, i)):
+            i = iri.end()
+            continue
+        if char in "\"'#":
+            return query  # a string or a comment could hold braces: leave the query alone
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        elif depth == 1 and (found := _NOT_EXISTS.match(query, i)):
+            end = query.find("}", found.end())
+            inner = query[found.end() : end]
+            if end > 0 and not _NOT_BASIC.search(_IRI.sub("<>", inner)) and "?this" in inner:
+                kept.append(query[position:i])
+                minus.append(f"MINUS {{{inner}}}")
+                position = i = end + 1
+                continue
+        i += 1
+    if not minus or depth != 0:
+        return query
+    kept.append(query[position:i])
+    return query[: where.end()] + "".join(kept) + "\n" + " ".join(minus) + " " + query[i:]
 
 
 def load(graphs: Iterable[Graph]) -> ox.Store:

@@ -12,19 +12,22 @@ touches ``current``, so the last good store keeps serving.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from . import failpoints
+from .progress import bar
 
 MANIFEST = "manifest.json"
 KEEP_OLD = 2
@@ -89,6 +92,19 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A pyoxigraph term as an rdflib term (a plain string without ``xsd:string``, as rdflib parses it)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    plain = datatype == "http://www.w3.org/2001/XMLSchema#string"
+    return Literal(term.value, datatype=None if plain else URIRef(datatype))
+
+
 def to_ox_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
     """An rdflib triple as a pyoxigraph quad in ``graph_name``.
 
@@ -101,7 +117,15 @@ def to_ox_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode | ox.DefaultG
     return ox.Quad(subject, predicate, to_ox(o), graph_name)
 
 
-def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
+class Triples(Protocol):
+    """What a graph is written from: an rdflib Graph, or a set of its triples."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]: ...
+
+
+def quads(graph: Triples, graph_iri: str) -> Iterable[ox.Quad]:
     name = ox.NamedNode(graph_iri)
     for s, p, o in graph:
         yield to_ox_quad(s, p, o, name)
@@ -110,12 +134,14 @@ def quads(graph: Graph, graph_iri: str) -> Iterable[ox.Quad]:
 def write_store(
     build_dir: Path,
     version: str,
-    graphs: dict[str, Graph],
+    graphs: dict[str, Triples],
     stages: dict[str, float],
     publish: Callable[[ox.Store, Path], None] | None = None,
 ) -> Path:
     """Write the named graphs into a new store directory and return it (not yet current).
 
+    ``graphs`` is emptied once they are in the store, so that a caller that
+    keeps no other reference frees them before ``publish`` runs.
     ``publish`` writes what goes beside the store (dumps, statistics) before the
     manifest, so that a store directory with a manifest is complete with them.
     """
@@ -127,9 +153,10 @@ def write_store(
     (directory / "oxigraph").mkdir(parents=True)
     store = ox.Store(str(directory / "oxigraph"))
     counts = {}
-    for iri, graph in graphs.items():
-        store.bulk_extend(quads(graph, iri))
-        counts[iri] = len(graph)
+    for iri in list(graphs):
+        # popped: the caller's rdflib graphs are free for the dumps once loaded
+        counts[iri] = _load(store, iri, graphs.pop(iri))
+    gc.collect()  # an rdflib Graph holds reference cycles
     store.flush()
     store.optimize()
     failpoints.reached("store:written")
@@ -142,6 +169,12 @@ def write_store(
     failpoints.reached("manifest:temporary")
     os.replace(tmp, directory / MANIFEST)
     return directory
+
+
+def _load(store: ox.Store, iri: str, graph: Triples) -> int:
+    name = iri.rstrip("/").rsplit("/", 1)[-1]
+    store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
+    return len(graph)
 
 
 def swap_current(build_dir: Path, directory: Path) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph
-from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .storage import to_rdflib
 
 
 class TurtleError(Exception):
@@ -26,19 +28,25 @@ def turtle_files(directory: Path) -> list[Path]:
 
 
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
-    """Parse one Turtle file into ``graph`` (a new one by default)."""
+    """Parse one Turtle file into ``graph`` (a new one by default).
+
+    Oxigraph's parser reads the file (in Rust, several times rdflib's speed);
+    each triple then becomes rdflib terms, which validation, skolemisation and
+    the lint still work on. Blank nodes get fresh labels per file, as rdflib's
+    parser gives them; the file's URI is the base, as for rdflib.
+    """
     graph = Graph() if graph is None else graph
-    # Parse into a scratch graph first, so a failure leaves ``graph`` untouched.
-    scratch = Graph()
+    # Parse into a list first, so a failure leaves ``graph`` untouched.
     try:
-        scratch.parse(path, format="turtle")
-    except BadSyntax as error:
-        raise TurtleError(path, error.lines + 1, error._why or str(error)) from error
-    except (SyntaxError, ValueError) as error:
-        raise TurtleError(path, getattr(error, "lineno", None), str(error)) from error
-    for prefix, namespace in scratch.namespaces():
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in parser]
+    except SyntaxError as error:
+        raise TurtleError(path, error.lineno, error.msg) from error
+    except (OSError, ValueError) as error:
+        raise TurtleError(path, None, str(error)) from error
+    for prefix, namespace in parser.prefixes.items():
         graph.bind(prefix, namespace, override=False)
-    graph += scratch
+    graph.addN((s, p, o, graph) for s, p, o in triples)
     return graph
 
 

@@ -9,7 +9,7 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from . import shacl_sparql
+from . import shacl_core, shacl_sparql
 from .evidence import Articles, check_quotes
 from .namespaces import TKG
 
@@ -53,32 +53,34 @@ def shacl_problems(
 ) -> list[Problem]:
     """Run the shapes over ontology plus data (class hierarchy visible, no inference).
 
-    pySHACL checks the core constraints; the SHACL-SPARQL constraints run in
-    Oxigraph (``sparql="oxigraph"``, the same results, a fraction of the time)
-    or in pySHACL too (``sparql="pyshacl"``, the reference).
+    With ``sparql="oxigraph"`` every shape is first checked as SPARQL in an
+    Oxigraph store (:mod:`tkg.shacl_core` for the core constraints,
+    :mod:`tkg.shacl_sparql` for the SHACL-SPARQL ones); pySHACL runs the core
+    constraints only when Oxigraph finds a violation or cannot translate a
+    shape, so a valid graph is checked in seconds and a broken one gets
+    pySHACL's own messages. ``sparql="pyshacl"`` is the reference: pySHACL for
+    everything.
     """
-    combined = data + ontology
-    core, constraints = shacl_sparql.split(shapes) if sparql == "oxigraph" else (shapes, [])
-    conforms, report, _text = shacl_validate(
-        combined, shacl_graph=core, inference="none", advanced=True, allow_warnings=True
-    )
     violations: list[shacl_sparql.Violation] = []
-    if not conforms:
-        if not isinstance(report, Graph):  # the shapes themselves are broken
-            return [Problem("shapes", "shapes/", str(getattr(report, "message", report)))]
-        for result in report.subjects(RDF.type, SH.ValidationResult):
-            focus = report.value(result, SH.focusNode)
-            assert focus is not None  # pySHACL gives every sh:ValidationResult its sh:focusNode
-            violations.append(
-                shacl_sparql.Violation(
-                    focus,
-                    report.value(result, SH.resultPath),
-                    report.value(result, SH.value),
-                    str(report.value(result, SH.resultMessage) or ""),
-                )
-            )
-    if constraints:
-        violations += shacl_sparql.evaluate(shacl_sparql.load([combined]), constraints)
+    if sparql == "oxigraph":
+        core, constraints = shacl_sparql.split(shapes)
+        store = shacl_sparql.load([data, ontology])
+        violations += shacl_sparql.evaluate(store, constraints)
+        try:
+            conforming = shacl_core.conforms(store, core)
+        except shacl_core.Untranslatable:
+            conforming = False
+        del store
+        if not conforming:
+            found = _pyshacl(data + ontology, core)
+            if isinstance(found, Problem):
+                return [found]
+            violations += found
+    else:
+        found = _pyshacl(data + ontology, shapes)
+        if isinstance(found, Problem):
+            return [found]
+        violations += found
     problems = []
     for v in violations:
         message = v.message or "violates a shape"
@@ -87,6 +89,30 @@ def shacl_problems(
             detail += f" (value: {v.value})"
         problems.append(Problem("shape", str(v.focus), detail, _files(origins, str(v.focus))))
     return sorted(problems, key=lambda p: (p.files, p.focus, p.message))
+
+
+def _pyshacl(graph: Graph, shapes: Graph) -> list[shacl_sparql.Violation] | Problem:
+    """pySHACL's results over ``graph``, or the problem with the shapes themselves."""
+    conforms, report, _text = shacl_validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    violations: list[shacl_sparql.Violation] = []
+    if conforms:
+        return violations
+    if not isinstance(report, Graph):  # the shapes themselves are broken
+        return Problem("shapes", "shapes/", str(getattr(report, "message", report)))
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        assert focus is not None  # pySHACL gives every sh:ValidationResult its sh:focusNode
+        violations.append(
+            shacl_sparql.Violation(
+                focus,
+                report.value(result, SH.resultPath),
+                report.value(result, SH.value),
+                str(report.value(result, SH.resultMessage) or ""),
+            )
+        )
+    return violations
 
 
 def _short(term: Node) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from tkg.dumps import sorted_quads, write_dumps
+from tkg.dumps import write_dumps
 from tkg.storage import write_store
 
 EX = "http://example.org/"
@@ -23,6 +23,6 @@ def make_store(build_dir: Path, dumps: bool = True) -> Path:
         graph.add((URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal(i)))
 
     def publish(store: ox.Store, directory: Path) -> None:
-        write_dumps(sorted_quads(store), directory)
+        write_dumps(store, directory)
 
     return write_store(build_dir, "unit", {GRAPH: graph}, {}, publish if dumps else None)
