@@ -53,6 +53,9 @@ def closure(ontology: Graph, data: Graph) -> Graph:
 # rdflib's namespace attributes cost a lookup each time: read them once.
 _TYPE, _SAME_AS, _LINEAGE_STEP = RDF.type, OWL.sameAs, TKG.lineageStep
 _REFLEXIVE = frozenset((RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty))
+#: An organisation renamed and later renamed back (the OCI, 1968) closes a cycle; that it "descends
+#: from itself" is an artefact of transitivity, not lineage anyone states.
+_LINEAGE_SELF = frozenset((TKG.descendsFrom, TKG.ancestorOf))
 _TOP_TYPES = frozenset((OWL.Thing, RDFS.Resource, OWL.NamedIndividual))
 _TOP_CLASSES = frozenset((OWL.Thing, RDFS.Resource))
 _SUBCLASS = frozenset((RDFS.subClassOf, OWL.equivalentClass))
@@ -65,7 +68,7 @@ def is_noise(triple: tuple) -> bool:
         return True
     if str(s).startswith(BUILT_IN):
         return True
-    if s == o and (p == _SAME_AS or p in _REFLEXIVE):
+    if s == o and (p == _SAME_AS or p in _REFLEXIVE or p in _LINEAGE_SELF):
         return True
     if p == _TYPE and (o in _TOP_TYPES or isinstance(o, BNode)):
         return True

@@ -303,19 +303,18 @@ class RemoteStore:
         with self._copy_lock:
             if (target / DUMPS / INDEX).exists():
                 return target
-            quads = []
+            store = ox.Store()  # in memory: the version's graphs under their public names
             for graph, name in current.graphs.items():
                 query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
                 headers, body = self.endpoint.post(
                     [("query", query), ("named-graph-uri", name)], N_TRIPLES, 600, 1 << 40
                 )
                 triples = _triples(body, headers.get("Content-Type", N_TRIPLES), current.back)
-                quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples]
-            quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples)
             partial = self._copies / f".{current.manifest.version}.{threading.get_ident()}"
             shutil.rmtree(partial, ignore_errors=True)
-            write_dumps(quads, partial)
-            statistics.write(statistics.count(quads), partial)
+            write_dumps(store, partial)
+            statistics.write(statistics.from_store(store), partial)
             for old in self._copies.iterdir():  # one version kept: the one served
                 if old != partial:
                     shutil.rmtree(old, ignore_errors=True)
