@@ -35,10 +35,11 @@ bp = Blueprint("reconcile", __name__)
 MAX_QUERIES = 100
 MAX_LIMIT = 100
 MAX_IDS = 500
+#: Properties one query may weigh (each is compared with every name of its values).
+MAX_PROPERTIES = 20
 CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}\Z")
 OWL = "http://www.w3.org/2002/07/owl#"
 CLASSES = frozenset({OWL + "Class"})
-PROPERTY_KINDS = frozenset({OWL + "ObjectProperty", OWL + "DatatypeProperty"})
 
 
 def reconciler() -> rc.Reconciler:
@@ -69,9 +70,14 @@ def _param(name: str) -> str | None:
     return request.form.get(name) if name in request.form else request.args.get(name)
 
 
+def _not_json(constant: str) -> Any:
+    """Python's JSON reader accepts ``NaN`` and ``Infinity``; JSON does not, and no year is infinite."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def _parse(name: str, text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except ValueError as error:
         raise rc.BadQuery(f"{name} is not JSON: {error}.") from None
     except RecursionError:
@@ -156,8 +162,10 @@ def _query(key: str, value: Any) -> rc.Query:
             raise rc.BadQuery(f"query {key!r}: type must be a type identifier or a list of them.")
         types = frozenset(rc.schema_iri(t) for t in listed) if listed else None
     props = value.get("properties", [])
-    if not isinstance(props, list):
-        raise rc.BadQuery(f"query {key!r}: properties must be a list of {{pid, v}} objects.")
+    if not isinstance(props, list) or len(props) > MAX_PROPERTIES:
+        raise rc.BadQuery(
+            f"query {key!r}: properties must be a list of at most {MAX_PROPERTIES} {{pid, v}} objects."
+        )
     checked = []
     for prop in props:
         if not isinstance(prop, dict) or not isinstance(prop.get("pid"), str) or "v" not in prop:

@@ -54,6 +54,13 @@ class GraphStore:
         self.auth: AuthBase | None = None
 
     def send(self, method: str, graph: str, body: bytes | None = None) -> None:
+        """One Graph Store Protocol request; a store that cannot be reached is a :class:`PushError`."""
+        try:
+            self._send(method, graph, body)
+        except requests.RequestException as error:
+            raise PushError(f"{method} {graph}: the store at {self.url} did not answer: {error}") from error
+
+    def _send(self, method: str, graph: str, body: bytes | None) -> None:
         headers = {"Content-Type": "application/n-triples"} if body is not None else {}
         params = {"graph": graph}
         response = self.session.request(

@@ -18,6 +18,7 @@ requests and writes the documents.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ from .search import SearchIndex, fold, similarity
 
 ONTOLOGY = str(TKG)
 OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def _year(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value)
+        return int(value) if math.isfinite(value) else None
     if isinstance(value, str) and value.strip()[:4].isdigit():
         return int(value.strip()[:4])
     return None

@@ -54,7 +54,7 @@ from . import statistics
 from .config import Settings
 from .dumps import DUMPS, INDEX, write_dumps
 from .namespaces import BASE
-from .sparql_text import dataset_clause, nesting, replace_iris
+from .sparql_text import ask_probe, dataset_clause, nesting, replace_iris
 from .storage import Manifest
 from .store import (
     Dataset,
@@ -386,12 +386,16 @@ def _kind(text: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -
     """
     if nesting(text) > MAX_NESTING:
         raise QuerySyntaxError(f"the query nests groups or expressions more than {MAX_NESTING} levels deep")
+    probe = ask_probe(text)  # an ASK is parsed as a SELECT: pyoxigraph would evaluate it here
     try:
-        raw = ox.Store().query(text, base_iri=base_iri, prefixes=dict(prefixes or {}))
+        parsed = probe.text if probe else text
+        raw = ox.Store().query(parsed, base_iri=base_iri, prefixes=dict(prefixes or {}))
     except SyntaxError as error:
-        raise QuerySyntaxError(str(error)) from error
+        raise QuerySyntaxError(probe.position(str(error)) if probe else str(error)) from error
     except Exception as error:  # evaluation over an empty store: the form is all that is wanted
         raise QueryFailed(f"{type(error).__name__}: {error}") from error
+    if probe is not None:
+        return "boolean"
     if isinstance(raw, ox.QuerySolutions):
         return "bindings"
     return "graph" if isinstance(raw, ox.QueryTriples) else "boolean"

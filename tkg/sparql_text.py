@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .store import Kind
@@ -51,6 +52,56 @@ def query_kind(query: str) -> Kind | None:
     """The kind of result the query form gives, or None if no query form is found."""
     match = _FORM.search(blank(query))
     return KINDS[match.group(1).upper()] if match else None
+
+
+@dataclass(frozen=True)
+class AskProbe:
+    """An ASK query rewritten as a SELECT of a constant, to be parsed and never read.
+
+    pyoxigraph evaluates an ASK as it parses it, a SELECT only as its rows are read:
+    parsing the probe checks an ASK's syntax without running it (``ASK`` with a
+    cross product of ``VALUES`` would otherwise run in the web process, unbounded).
+    """
+
+    text: str
+    line: int
+    column: int
+    shift: int
+
+    def position(self, message: str) -> str:
+        """The parser's message with its ``line:column`` read back into the original query."""
+
+        def back(match: re.Match[str]) -> str:
+            line, column = int(match.group(1)), int(match.group(2))
+            if line == self.line and column > self.column:
+                column = max(self.column, column - self.shift)
+            return f"at {line}:{column}"
+
+        return _POSITION.sub(back, message, count=1)
+
+
+_POSITION = re.compile(r"at (\d+):(\d+)")
+#: Projected by the probe; a name no query uses.
+_PROBE = "SELECT (1 AS ?tkg_ask_probe_0c4f)"
+
+
+def ask_probe(query: str) -> AskProbe | None:
+    """The probe for an ASK query (None for any other form).
+
+    >>> probe = ask_probe("ASK { ?s ?p }")
+    >>> probe.text
+    'SELECT (1 AS ?tkg_ask_probe_0c4f) { ?s ?p }'
+    >>> probe.position("error at 1:44: expected one of LATERAL")
+    'error at 1:14: expected one of LATERAL'
+    """
+    match = _FORM.search(blank(query))
+    if match is None or match.group(1).upper() != "ASK":
+        return None
+    before = query[: match.start()]
+    line = before.count("\n") + 1
+    column = match.start() - (before.rfind("\n") + 1) + 1
+    text = before + _PROBE + query[match.end() :]
+    return AskProbe(text, line, column, len(_PROBE) - len(match.group(1)))
 
 
 def looks_like_update(query: str) -> bool:

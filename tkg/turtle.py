@@ -38,7 +38,12 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     graph = Graph() if graph is None else graph
     # Parse into a list first, so a failure leaves ``graph`` untouched.
     try:
-        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        parser = ox.parse(
+            path=str(path),
+            format=ox.RdfFormat.TURTLE,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,  # ``_:x`` in two files is two nodes, as in rdflib
+        )
         triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in parser]
     except SyntaxError as error:
         raise TurtleError(path, error.lineno, error.msg) from error

@@ -236,6 +236,12 @@ def test_the_preview_is_a_small_card_and_unknown_ids_are_404(client_real) -> Non
         ('{"q": {"query": "ILO", "properties": [{"pid": "colour", "v": "red"}]}}', "unknown property"),
         (json.dumps({f"q{n}": {"query": "x"} for n in range(101)}), "at most 100"),
         ("[" * 5_000 + "]" * 5_000, "nests deeper"),
+        ('{"q": {"query": "ILO", "properties": [{"pid": "founded", "v": Infinity}]}}', "Infinity is not"),
+        ('{"q": {"query": "ILO", "properties": [{"pid": "founded", "v": NaN}]}}', "NaN is not"),
+        (
+            json.dumps({"q": {"query": "ILO", "properties": [{"pid": "country", "v": "x"}] * 21}}),
+            "at most 20",
+        ),
     ],
 )
 def test_malformed_batches_get_400_with_a_sentence(client_real, payload: str, words: str) -> None:

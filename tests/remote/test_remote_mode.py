@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from server import create_app
-from tests.conftest import FIXTURES, cli_env, make_settings, tkg_serve
+from tests.conftest import FIXTURES, cli_env, free_port, make_settings, tkg_serve
 from tests.remote.conftest import remote_settings
 from tests.remote.engines import ENGINES, Engine, running
 from tkg.build import build
@@ -99,6 +99,23 @@ def test_a_push_killed_at_any_point_leaves_a_complete_version_served_and_the_nex
     assert back.returncode == 0, back.stderr
     assert f"/ {first.graphs[next(iter(first.graphs))]} triples" in back.stdout
     assert served(real) == (first.version, first.triples)
+
+
+def test_a_push_to_a_graph_store_that_does_not_answer_fails_with_a_sentence(
+    fresh: Engine, real_build: Settings
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/store"  # nothing listens there
+    env = {**cli_env(real_build), **fresh.env(), "TKG_STORE_GSP_URL": dead}
+    done = subprocess.run(
+        [sys.executable, "-m", "tkg.cli", "push", "--grace", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "push failed" in done.stderr and "did not answer" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_two_front_ends_over_one_store_answer_the_same_version_and_follow_a_push(

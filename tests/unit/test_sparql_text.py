@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
-from tkg.sparql_text import blank, looks_like_update, query_kind, refused_services, service_targets
+from tkg.sparql_text import (
+    ask_probe,
+    blank,
+    looks_like_update,
+    query_kind,
+    refused_services,
+    service_targets,
+)
 
 
 def test_blank_keeps_offsets_and_iri_brackets() -> None:
@@ -73,3 +81,35 @@ def test_service_targets_are_read_from_iris_and_variables_are_refused() -> None:
         "(a variable or prefixed name)",
         "(a variable or prefixed name)",
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ASK { ?s ?p }",
+        "PREFIX a: <x:>\n  ask { ?s ?p }",
+        "# ASK in a comment\nASK FROM <x:g> { ?s ?p ?o . FILTER( }",
+        "ASK {}\nGROUP BY ?x foo",
+    ],
+)
+def test_an_ask_probe_reports_the_error_where_pyoxigraph_does(query: str) -> None:
+    probe = ask_probe(query)
+    assert probe is not None
+    with pytest.raises(SyntaxError) as original:
+        ox.Store().query(query)
+    with pytest.raises(SyntaxError) as probed:
+        ox.Store().query(probe.text)
+    assert probe.position(str(probed.value)).split(":")[:2] == str(original.value).split(":")[:2]
+
+
+def test_an_ask_probe_parses_without_running_the_ask() -> None:
+    values = " ".join(str(i) for i in range(300))
+    heavy = (
+        f"ASK {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} FILTER(?a<0) }}"
+    )
+    probe = ask_probe(heavy)
+    assert probe is not None
+    # a SELECT is evaluated only as its rows are read: parsing the probe returns without 27 million rows
+    assert isinstance(ox.Store().query(probe.text), ox.QuerySolutions)
+    assert ask_probe("SELECT * { ?s ?p ?o }") is None
+    assert ask_probe('SELECT * { ?s ?p "ASK" }') is None
