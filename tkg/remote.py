@@ -42,6 +42,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,6 +233,7 @@ class RemoteStore:
         self._lock = threading.Lock()
         self._held: tuple[float, Current] | None = None
         self._copies = Path(tempfile.mkdtemp(prefix="tkg-remote-"))
+        weakref.finalize(self, shutil.rmtree, self._copies, True)  # the dumps go with the store object
         self._copy_lock = threading.Lock()
 
     # --- which version is served

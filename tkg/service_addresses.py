@@ -62,7 +62,7 @@ def refused_addresses(query: str, private_hosts: Iterable[str], resolver: Resolv
     """
     private = {h.lower() for h in private_hosts}
     refused = []
-    for target in service_targets(query):
+    for target in dict.fromkeys(service_targets(query)):  # each host resolved once per query
         host = urlsplit(target).hostname if target else None
         if host is None or host.lower() in private:
             continue
