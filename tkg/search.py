@@ -46,6 +46,8 @@ UNNAMED_KINDS = {"evidence", "claim"}
 #: A query word matches a name word with typos when rapidfuzz's ratio (0-100, a normalised edit
 #: distance) reaches this: one slip in a word of five letters or more, not in a short acronym.
 TYPO_RATIO = 75
+#: Distinct query words the typo tier compares with the vocabulary (names are shorter than this).
+TYPO_MAX_WORDS = 16
 TYPO_MIN_LENGTH = 4
 
 
@@ -146,7 +148,7 @@ class SearchIndex:
         wanted = classes if classes is not None else frozenset({rdf_class}) if rdf_class else None
         words = q.split()
         compact = q.replace(" ", "")
-        typos = self._typos(q, words)
+        typos = self._typos(q, list(dict.fromkeys(words))[:TYPO_MAX_WORDS])
         best: dict[str, tuple[int, Name]] = {}
         for number, name in enumerate(self.names):
             if wanted is not None and wanted.isdisjoint(self.types.get(name.iri, ())):
