@@ -46,9 +46,9 @@ UNNAMED_KINDS = {"evidence", "claim"}
 #: A query word matches a name word with typos when rapidfuzz's ratio (0-100, a normalised edit
 #: distance) reaches this: one slip in a word of five letters or more, not in a short acronym.
 TYPO_RATIO = 75
+TYPO_MIN_LENGTH = 4
 #: Distinct query words the typo tier compares with the vocabulary (names are shorter than this).
 TYPO_MAX_WORDS = 16
-TYPO_MIN_LENGTH = 4
 
 
 def fold(text: str) -> str:
