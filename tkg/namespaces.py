@@ -6,7 +6,7 @@ and answers for: its instances (``{BASE}id/...``), its named graphs
 (``https://w3id.org/trotskyism/ontology#``) does not: it is the shared vocabulary
 of the public contract, which a mirror or a fork keeps using.
 
-The base is read from the environment once, at import, because a hundred
+The base is read from the environment once, at import, because many modules'
 ``from .namespaces import ID`` bind it as a constant: the build, ``tkg serve``
 and its workers all run with the variable set, so every module of a process
 agrees on it (a test that needs another base runs a subprocess).
