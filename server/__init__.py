@@ -7,6 +7,7 @@ from flask import Flask
 from tkg.budget import Budget, SharedLevels
 from tkg.config import Settings
 from tkg.executor import Executor, InProcess, Limits
+from tkg.namespaces import ID
 from tkg.reads import Reader
 from tkg.remote import RemoteStore
 from tkg.store import EmbeddedStore
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     or, with ``TKG_STORE_URL``, in the remote store (:mod:`tkg.remote`).
     """
     settings = settings or Settings()
+    settings.check_base()
     app = Flask(__name__)
     app.config["TKG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .sparql import bp as sparql_bp
     from .svg_routes import bp as pictures_bp
 
-    app.jinja_env.globals.update(href=urls.href, urls=urls.urls)
+    app.jinja_env.globals.update(href=urls.href, urls=urls.urls, instance_space=ID)
     errors.register(app)
     compression.register(app)
     security.register(app)

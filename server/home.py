@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from tkg.namespaces import NAMED_GRAPHS
+from tkg.sparql_text import rebase_query
 
 from .context import store
 
@@ -24,6 +25,7 @@ SELECT ?date ?resultLabel WHERE {
   ?result rdfs:label ?resultLabel .
 } ORDER BY ?date ?resultLabel""",
 }
+EXAMPLES = {question: rebase_query(query) for question, query in EXAMPLES.items()}
 
 
 @bp.get("/")

@@ -1,6 +1,7 @@
 """Every link the service makes: one builder that knows the base path and the public URL.
 
-The data always speaks canonical IRIs (``https://w3id.org/trotskyism/...``);
+The data always speaks canonical IRIs (``https://w3id.org/trotskyism/...``, or the
+deployment's ``TKG_BASE_IRI``, whose ``id/`` maps the same way; the ontology stays at w3id.org);
 w3id.org redirects them here path for path, so ``{BASE}id/org/x`` is served at
 ``/id/org/x`` under whatever base path (``SCRIPT_NAME``) the app is mounted
 at. Pages link with those paths, never with the canonical host, so that a
@@ -24,7 +25,7 @@ from typing import Any
 
 from flask import current_app, has_app_context, has_request_context, request, url_for
 
-from tkg.namespaces import BASE, ID, ONTOLOGY_IRI, TKG
+from tkg.namespaces import BASE, CANONICAL, ID, ONTOLOGY_IRI, OURS, TKG
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,13 @@ class Urls:
 
     def canonical_iri(self, url: str) -> str | None:
         """The canonical IRI for a canonical IRI or a URL of this server (``None`` if neither)."""
-        if url.startswith(BASE):
+        if url.startswith(OURS):
             return url
         mine = {self.base, self.host.rstrip("/") + self.root}
         for prefix in (*mine, *(m.replace("http://", "https://", 1) for m in mine)):
             if url.startswith(prefix + "/"):
-                return BASE + url[len(prefix) + 1 :]
+                rest = url[len(prefix) + 1 :]
+                return (CANONICAL if rest.startswith("ontology") else BASE) + rest
         return None
 
     def for_endpoint(self, endpoint: str, external: bool = False, **values: Any) -> str:

@@ -22,11 +22,11 @@ from .config import Settings
 from .dumps import write_dumps
 from .evidence import Articles, skolemise
 from .lint import Finding, lint_stage
-from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .namespaces import BASE, CANONICAL, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
 from .reasoner import infer
 from .storage import Manifest, Triples, swap_current, write_store
-from .turtle import parse_files, turtle_files
+from .turtle import parse_files, rebase_shapes, turtle_files
 from .validate import Problem, validate
 
 
@@ -108,8 +108,14 @@ def input_files(settings: Settings) -> list[Path]:
 
 
 def dataset_version(settings: Settings, articles: Articles) -> str:
-    """A hash of everything the store is made from: inputs, articles and the code's version."""
+    """A hash of everything the store is made from: inputs, articles, the code's version and the base.
+
+    The base is hashed only when it is not the canonical one, so the default build's version is
+    what it was before ``TKG_BASE_IRI`` existed.
+    """
     h = hashlib.sha256(__version__.encode())
+    if BASE != CANONICAL:
+        h.update(f"base {BASE}\n".encode())
     for path in input_files(settings):
         h.update(str(path.relative_to(path.parent.parent)).encode())
         h.update(path.read_bytes())
@@ -122,7 +128,7 @@ def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]
     with timings.stage("parse") as stage:
         ontology, _ = parse_files(turtle_files(settings.ontology_dir))
         data, origins = parse_files(bar(turtle_files(settings.data_dir), "parse", "files"))
-        shapes, _ = parse_files(turtle_files(settings.shapes_dir))
+        shapes = rebase_shapes(parse_files(turtle_files(settings.shapes_dir))[0])
         skolemise(data)
         timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
         stage.counted(len(ontology) + len(data) + len(shapes), "triples")
@@ -165,6 +171,7 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
     ``reasoner`` is ``fast`` (owlrl for the schema, the chainer of :mod:`tkg.rules`
     for the instances; the same conclusions) or ``owlrl`` (owlrl for everything).
     """
+    settings.check_base()
     if not settings.seeds_dir.is_dir():
         raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
     inputs, timings = check(settings, report)

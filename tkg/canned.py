@@ -22,9 +22,9 @@ import pyoxigraph as ox
 import yaml
 
 from .config import ROOT
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, rebase
 from .reads import bind
-from .sparql_text import blank, query_kind
+from .sparql_text import blank, query_kind, rebase_query
 
 QUERIES_DIR = ROOT / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -138,7 +138,8 @@ class CannedQuery:
 
 def parse(path: Path) -> CannedQuery:
     """Read one ``.rq`` file; a malformed header raises ``ValueError`` naming the file."""
-    text = path.read_text(encoding="utf-8")
+    # Written under the canonical base; this deployment's IRIs from here on (defaults too, below).
+    text = rebase_query(path.read_text(encoding="utf-8"))
     name = path.stem
     if not _NAME.fullmatch(name):
         raise ValueError(f"{path}: a query file name is lowercase words joined by '-'")
@@ -171,7 +172,7 @@ def parse(path: Path) -> CannedQuery:
             optional=match.group("optional") == "__",
             label=str(info.get("label", pname)),
             rdf_class=_expand_class(info.get("class")),
-            default=None if default is None else str(default),
+            default=None if default is None else _rebase_default(ptype, str(default)),
             help=str(info.get("help", "")),
         )
     unknown = set(declared) - set(params)
@@ -189,6 +190,11 @@ def parse(path: Path) -> CannedQuery:
         kind=query_kind(text) or "bindings",
         header=header,
     )
+
+
+def _rebase_default(ptype: str, default: str) -> str:
+    """An IRI default written under the canonical base, as this deployment's (never a literal's text)."""
+    return rebase(default) if ptype == "iri" else default
 
 
 def _expand_class(value: str | None) -> str | None:

@@ -39,6 +39,12 @@ def _names(env: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
+def _base_iri() -> str:
+    from .namespaces import BASE  # read once at import, from TKG_BASE_IRI
+
+    return BASE
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths of the build's inputs and outputs, and the limits that protect the service."""
@@ -119,6 +125,18 @@ class Settings:
     )
     #: Seconds a front end trusts the version it read from the remote store before reading it again.
     store_version_ttl: float = field(default_factory=lambda: _float("TKG_STORE_VERSION_TTL", 2.0))
+
+    #: The namespace this deployment mints and answers for (TKG_BASE_IRI; :mod:`tkg.namespaces`).
+    base_iri: str = field(default_factory=lambda: _base_iri())
+
+    def check_base(self) -> None:
+        """Refuse a ``base_iri`` other than the one :mod:`tkg.namespaces` read from the environment
+        at import: the modules' constants would disagree with it."""
+        if self.base_iri != _base_iri():
+            raise ValueError(
+                f"base_iri {self.base_iri!r} is not TKG_BASE_IRI of this process ({_base_iri()!r}):"
+                " set TKG_BASE_IRI in the environment before starting tkg"
+            )
 
     @property
     def current_store(self) -> Path:

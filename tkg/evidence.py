@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from .namespaces import ID, OA, TKG
+from .namespaces import ID, OA, TKG, canonical
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -43,7 +43,8 @@ def slug_words(text: str, limit: int = 8) -> str:
 
 def evidence_iri(source: str, quote: str) -> URIRef:
     """The IRI of a quote from a source: its first words plus a short hash of both."""
-    digest = hashlib.sha256(f"{source}\n{normalise(quote)}".encode()).hexdigest()[:8]
+    # Hashed under the canonical base: a deployment's evidence IRI is the canonical one, rebased.
+    digest = hashlib.sha256(f"{canonical(source)}\n{normalise(quote)}".encode()).hexdigest()[:8]
     words = slug_words(quote) or "quote"
     return URIRef(f"{ID}evidence/{words}-{digest}")
 
@@ -55,7 +56,8 @@ def claim_iri(subject: URIRef, predicate: URIRef, obj: object) -> URIRef:
     >>> str(claim_iri(x, TKG.sectionOf, y))
     'https://w3id.org/trotskyism/id/claim/x-section-of-4f41547b'
     """
-    triple = f"{subject.n3()}\n{predicate.n3()}\n{obj.n3()}"  # type: ignore[attr-defined]
+    terms = (URIRef(canonical(t)) if isinstance(t, URIRef) else t for t in (subject, predicate, obj))
+    triple = "\n".join(t.n3() for t in terms)  # type: ignore[attr-defined]
     digest = hashlib.sha256(triple.encode()).hexdigest()[:8]
     about = slug_words(str(subject).rstrip("/").rsplit("/", 1)[-1], limit=10) or "claim"
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", re.split(r"[#/]", str(predicate))[-1])

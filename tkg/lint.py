@@ -35,7 +35,7 @@ from .evidence import Articles, normalise
 
 if TYPE_CHECKING:
     from .build import Timings
-from .namespaces import OA, ORG, TKG
+from .namespaces import OA, ORG, TKG, rebase
 
 ERROR = "error"
 WARNING = "warning"
@@ -204,14 +204,19 @@ class Sources:
 def _subjects(path: Path) -> Iterable[tuple[str, str]]:
     """``(subject IRI, predicate IRI)`` of every triple of one Turtle file (Oxigraph's parser, fast).
 
-    rdflib, which the build parsed it with, reads it if Oxigraph refuses it.
+    rdflib, which the build parsed it with, reads it if Oxigraph refuses it. IRIs are rebased as
+    :func:`tkg.turtle.parse_file` rebases them, so they match the data graph's.
     """
     try:
         triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except SyntaxError:
         graph = Graph().parse(path, format="turtle")
-        return [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
-    return [(t.subject.value, t.predicate.value) for t in triples if isinstance(t.subject, ox.NamedNode)]
+        return [(rebase(str(s)), rebase(str(p))) for s, p, _o in graph if isinstance(s, URIRef)]
+    return [
+        (rebase(t.subject.value), rebase(t.predicate.value))
+        for t in triples
+        if isinstance(t.subject, ox.NamedNode)
+    ]
 
 
 class Linter:

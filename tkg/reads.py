@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from .budget import Budget
 from .executor import Answer, Task
-from .sparql_text import blank
+from .sparql_text import blank, rebase_query
 from .store import (
     Boolean,
     Busy,
@@ -81,8 +81,8 @@ class Runner(Protocol):
 
 @cache
 def text(name: str) -> str:
-    """The text of the app's own query ``tkg/sparql/<name>.rq``."""
-    return (SPARQL_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    """The text of the app's own query ``tkg/sparql/<name>.rq``, its IRIs under this deployment's base."""
+    return rebase_query((SPARQL_DIR / f"{name}.rq").read_text(encoding="utf-8"))
 
 
 def values_block(bound: Mapping[str, Binding]) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import BASE, ID, TKG
+from .namespaces import ID, OURS, TKG
 from .reads import Reader
 from .search import SearchIndex, fold, similarity
 
@@ -303,7 +303,7 @@ class Reconciler:
     def all_types(self) -> list[str]:
         """Every class of the ontology (IRIs), for validating a query's types."""
         return [
-            iri for iri, kinds in self.index.types.items() if OWL + "Class" in kinds and iri.startswith(BASE)
+            iri for iri, kinds in self.index.types.items() if OWL + "Class" in kinds and iri.startswith(OURS)
         ]
 
 

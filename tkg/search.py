@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
-from .namespaces import BASE, ID
+from .namespaces import ID, OURS
 from .reads import Reader
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -105,7 +105,9 @@ class SearchIndex:
 
     def __init__(self, reader: Reader) -> None:
         self.names: list[Name] = []
-        rows = reader.select("search-names", p=[ox.NamedNode(p) for p in NAMES], base=ox.Literal(BASE))
+        rows = reader.select(
+            "search-names", p=[ox.NamedNode(p) for p in NAMES], base=[ox.Literal(b) for b in OURS]
+        )
         for row in rows:
             literal, subject, predicate = row["name"], row["x"], row["p"]
             if not isinstance(literal, ox.Literal) or not isinstance(subject, ox.NamedNode):
@@ -120,7 +122,7 @@ class SearchIndex:
                     )
                 )
         self.types: dict[str, set[str]] = defaultdict(set)
-        for row in reader.select("search-types", base=ox.Literal(BASE)):
+        for row in reader.select("search-types", base=[ox.Literal(b) for b in OURS]):
             subject, rdf_type = row["x"], row["type"]
             if isinstance(subject, ox.NamedNode) and isinstance(rdf_type, ox.NamedNode):
                 self.types[subject.value].add(rdf_type.value)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .namespaces import BASE, CANONICAL, rebase
 from .store import Kind
 
 _TOKEN = re.compile(
@@ -44,6 +45,24 @@ def blank(query: str) -> str:
         if match.lastgroup == "iri":
             return "<" + " " * (len(text) - 2) + ">"
         return " " * len(text)
+
+    return _TOKEN.sub(repl, query)
+
+
+def rebase_query(query: str) -> str:
+    """The query with its IRIs (``<…>``, PREFIX declarations too) under the canonical ``id/`` and
+    ``graph/`` rewritten to this deployment's base; strings and comments are left as written.
+
+    >>> rebase_query('SELECT * { ?s ?p "https://w3id.org/trotskyism/id/x" }') == (
+    ...     'SELECT * { ?s ?p "https://w3id.org/trotskyism/id/x" }')
+    True
+    """
+    if BASE == CANONICAL:
+        return query
+
+    def repl(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return "<" + rebase(text[1:-1]) + ">" if match.lastgroup == "iri" else text
 
     return _TOKEN.sub(repl, query)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
 
+from .namespaces import BASE, CANONICAL, rebase
 from .storage import to_rdflib
 
 
@@ -33,7 +36,9 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     Oxigraph's parser reads the file (in Rust, several times rdflib's speed);
     each triple then becomes rdflib terms, which validation, skolemisation and
     the lint still work on. Blank nodes get fresh labels per file, as rdflib's
-    parser gives them; the file's URI is the base, as for rdflib.
+    parser gives them; the file's URI is the base, as for rdflib. IRIs written under the
+    canonical ``id/`` and ``graph/`` become this deployment's (``TKG_BASE_IRI``), so the store
+    holds only its own.
     """
     graph = Graph() if graph is None else graph
     # Parse into a list first, so a failure leaves ``graph`` untouched.
@@ -45,14 +50,41 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
             rename_blank_nodes=True,  # ``_:x`` in two files is two nodes, as in rdflib
         )
         triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in parser]
+        if BASE != CANONICAL:
+            triples = [(_rebased(s), _rebased(p), _rebased(o)) for s, p, o in triples]
     except SyntaxError as error:
         raise TurtleError(path, error.lineno, error.msg) from error
     except (OSError, ValueError) as error:
         raise TurtleError(path, None, str(error)) from error
     for prefix, namespace in parser.prefixes.items():
-        graph.bind(prefix, namespace, override=False)
+        graph.bind(prefix, rebase(namespace), override=False)
     graph.addN((s, p, o, graph) for s, p, o in triples)
     return graph
+
+
+_SH = "http://www.w3.org/ns/shacl#"
+_CANONICAL_ID_PATTERN = "^" + re.escape(CANONICAL + "id/")
+
+
+def rebase_shapes(shapes: Graph) -> Graph:
+    """The shapes with their ``sh:pattern`` (and message) on the canonical ``id/`` about this
+    deployment's instead: the patterns are strings, which :func:`parse_file` leaves alone."""
+    if BASE == CANONICAL:
+        return shapes
+    for predicate in (URIRef(_SH + "pattern"), URIRef(_SH + "message")):
+        for node, text in list(shapes.subject_objects(predicate)):
+            if not isinstance(text, Literal):
+                continue
+            new = str(text).replace(_CANONICAL_ID_PATTERN, "^" + re.escape(BASE + "id/"))
+            new = new.replace(CANONICAL + "id/", BASE + "id/")
+            if new != str(text):
+                shapes.remove((node, predicate, text))
+                shapes.add((node, predicate, Literal(new, lang=text.language, datatype=text.datatype)))
+    return shapes
+
+
+def _rebased(term: Node) -> Node:
+    return URIRef(rebase(term)) if isinstance(term, URIRef) else term
 
 
 def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[str, set[str]]]:

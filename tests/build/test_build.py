@@ -260,12 +260,9 @@ def test_a_rebuild_swaps_atomically_and_prunes(fixture_settings: Settings) -> No
 
 def test_a_renaming_cycle_is_lineage_but_nobody_descends_from_itself(real_store: EmbeddedStore) -> None:
     # the OCI, banned in 1968, went on as the Trotskyist Organisation and re-formed as the OCI (002)
-    assert ask(
-        real_store, "o:trotskyist-organisation tkg:derivedFrom o:internationalist-communist-organisation"
-    )
-    assert ask(
-        real_store, "o:internationalist-communist-organisation tkg:derivedFrom o:trotskyist-organisation"
-    )
+    to, oci = "o:trotskyist-organisation", "o:internationalist-communist-organisation"
+    assert ask(real_store, f"{to} tkg:derivedFrom {oci}")
+    assert ask(real_store, f"{oci} tkg:derivedFrom {to}")
     assert not ask(real_store, "?x tkg:descendsFrom ?x")
     assert not ask(real_store, "?x tkg:ancestorOf ?x")
 

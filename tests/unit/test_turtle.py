@@ -33,7 +33,8 @@ def test_within_one_file_a_label_is_one_node(tmp_path: Path) -> None:
 
 
 def test_malformed_turtle_names_its_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "bad.ttl").write_text(f'<https://example.org/s> {P} "ok" .\n\n<https://example.org/s> {P} .\n')
+    s = "<https://example.org/s>"
+    (tmp_path / "bad.ttl").write_text(f'{s} {P} "ok" .\n\n{s} {P} .\n')
     with pytest.raises(TurtleError) as error:
         parse_files([tmp_path / "bad.ttl"])
     assert error.value.path.name == "bad.ttl" and error.value.line == 3
