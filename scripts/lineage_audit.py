@@ -16,24 +16,14 @@ The verdicts themselves are in ``docs/curation/lineage-audit.md``.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from audit_common import PREFIXES, line_of, read_articles, rows, slug
 
-from tkg.config import Settings  # noqa: E402
-from tkg.store import EmbeddedStore  # noqa: E402
+from tkg.config import Settings
+from tkg.store import EmbeddedStore
 
-PREFIXES = """
-PREFIX tkg: <https://w3id.org/trotskyism/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
 INFERRED = "https://w3id.org/trotskyism/graph/inferred"
 
 PAIRS = (
@@ -67,41 +57,10 @@ SELECT ?event ?file ?quote WHERE {
 )
 
 
-def slug(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
-
-
-def rows(store: EmbeddedStore, query: str) -> list[dict[str, str]]:
-    solutions = store.query(query)._raw
-    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-    out = []
-    for solution in solutions:  # type: ignore[union-attr]
-        out.append({n: (solution[n].value if solution[n] is not None else "") for n in names})
-    return out
-
-
-def line_of(articles: dict[str, list[str]], file: str, quote: str) -> str:
-    """The 1-based line of the article the quote starts on ('?' if not found line by line)."""
-    wanted = re.sub(r"\s+", " ", quote).strip()
-    lines = articles.get(file, [])
-    for number, line in enumerate(lines, 1):
-        if wanted in re.sub(r"\s+", " ", line):
-            return str(number)
-    # A quote over several lines: find where its first words are.
-    head = " ".join(wanted.split()[:6])
-    for number, line in enumerate(lines, 1):
-        if head in re.sub(r"\s+", " ", line):
-            return f"{number}+"
-    return "?"
-
-
 def main() -> int:
     settings = Settings()
     store = EmbeddedStore(settings.current_store)
-    articles = {
-        path.name: path.read_text(encoding="utf-8").splitlines()
-        for path in (ROOT / "data" / "articles").glob("*.txt")
-    }
+    articles = read_articles()
     pairs = [(r["b"], r["a"]) for r in rows(store, PAIRS)]
     events: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for r in rows(store, EVENTS):
