@@ -8,7 +8,7 @@ the stage lines of :class:`tkg.build.Timings` with their counts and rates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -17,30 +17,23 @@ T = TypeVar("T")
 
 def bar(items: Iterable[T], what: str, unit: str, total: int | None = None) -> Iterator[T]:
     """``items`` as they are, with a bar counting them (and a rate, and a time left if ``total``)."""
-    return iter(
-        tqdm(
-            items,
-            desc=f"  {what}",
-            unit=f" {unit}",
-            total=total,
-            unit_scale=True,
-            disable=None,
-            leave=False,
-            mininterval=0.5,
-            dynamic_ncols=True,
-        )
-    )
+    return iter(tqdm(items, **_options(what, unit, total)))
 
 
 def counter(what: str, unit: str, total: int | None = None) -> tqdm:
     """A bar advanced by hand (``.update(n)``), for a loop that is not a plain iteration."""
-    return tqdm(
-        desc=f"  {what}",
-        unit=f" {unit}",
-        total=total,
-        unit_scale=True,
-        disable=None,
-        leave=False,
-        mininterval=0.5,
-        dynamic_ncols=True,
-    )
+    return tqdm(**_options(what, unit, total))
+
+
+def _options(what: str, unit: str, total: int | None) -> dict[str, Any]:
+    """How every bar of the build looks: drawn on a terminal only (``disable=None``), gone when done."""
+    return {
+        "desc": f"  {what}",
+        "unit": f" {unit}",
+        "total": total,
+        "unit_scale": True,
+        "disable": None,
+        "leave": False,
+        "mininterval": 0.5,
+        "dynamic_ncols": True,
+    }
