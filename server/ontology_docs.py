@@ -19,7 +19,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.describe import local_name
-from tkg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, TKG
+from tkg.namespaces import DCTERMS, GRAPH_ONTOLOGY, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, TKG
 
 from .context import reader, store
 from .errors import not_found, plain
@@ -31,11 +31,6 @@ from .urls import href
 
 bp = Blueprint("ontology", __name__)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
 PROPERTY_TYPES = {
     OWL + "ObjectProperty": "object property",
     OWL + "DatatypeProperty": "datatype property",

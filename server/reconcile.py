@@ -22,6 +22,7 @@ from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from tkg import reconcile as rc
+from tkg.namespaces import OWL
 
 from . import security
 from .context import reader, store
@@ -38,7 +39,6 @@ MAX_IDS = 500
 #: Properties one query may weigh (each is compared with every name of its values).
 MAX_PROPERTIES = 20
 CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}\Z")
-OWL = "http://www.w3.org/2002/07/owl#"
 CLASSES = frozenset({OWL + "Class"})
 
 

@@ -17,16 +17,11 @@ import pyoxigraph as ox
 
 from tkg.describe import Description, Statement, labels, local_name
 from tkg.lineage import Lineage, Step
-from tkg.namespaces import ID, TKG
+from tkg.namespaces import DCTERMS, ID, OA, RDF, RDFS, SKOS, TKG
 from tkg.reads import Reader, value
 
 from .urls import href
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-OA = "http://www.w3.org/ns/oa#"
 NAME_PREDICATES = {RDFS + "label": "name", SKOS + "prefLabel": "name", SKOS + "altLabel": "other name"}
 #: Shown in their own sections, not in the statement table.
 SECTIONED = {RDF + "type", str(TKG) + "evidence", *NAME_PREDICATES}

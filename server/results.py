@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from tkg.namespaces import PREFIXES
+from tkg.namespaces import PREFIXES, XSD
 from tkg.store import Rows, Term
 
 from .urls import urls
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from tkg import formats
 from tkg.namespaces import GRAPH_INFERRED, NAMED_GRAPHS
@@ -12,8 +12,6 @@ from tkg.storage import Manifest
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENT = Namespace("http://www.w3.org/ns/entailment/")
 PROF = Namespace("http://www.w3.org/ns/owl-profile/")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
 
 
 def describe(endpoint: str, manifest: Manifest, federated: bool = False) -> Graph:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
 from tkg import formats, statistics
 from tkg.dumps import read_index
@@ -27,7 +27,6 @@ from .urls import urls
 
 bp = Blueprint("void", __name__)
 
-VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET = URIRef(BASE + "void#dataset")
 #: The formats of the description (rdflib writes it), from the registry.

@@ -22,12 +22,11 @@ import pyoxigraph as ox
 import yaml
 
 from .config import ROOT
-from .namespaces import PREFIXES, rebase
+from .namespaces import PREFIXES, XSD, rebase
 from .reads import bind
 from .sparql_text import blank, query_kind, rebase_query
 
 QUERIES_DIR = ROOT / "queries"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: grlc parameter types and the datatype of the literal each becomes (``iri`` is a named node).
 TYPES = {

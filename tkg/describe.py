@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import GRAPH_INFERRED, ID, KINDS
+from .namespaces import GRAPH_INFERRED, ID, KINDS, RDFS_LABEL
 from .reads import Reader
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 

@@ -91,20 +91,43 @@ GRAPH_ASSERTED = BASE + "graph/asserted"
 GRAPH_INFERRED = BASE + "graph/inferred"
 NAMED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
 
+# The W3C vocabularies the app names, as plain IRI strings: for pyoxigraph terms and query text (code
+# that builds rdflib graphs uses rdflib.namespace's). One place, not a copy in each module.
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS_LABEL = RDFS + "label"
+
 #: Prefixes offered to SPARQL users and used when serialising.
 PREFIXES = {
     "tkg": str(TKG),
     "org": str(ORG),
     "oa": str(OA),
     "prov": str(PROV),
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": DCTERMS,
+    "skos": SKOS,
     "foaf": "http://xmlns.com/foaf/0.1/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
     # Instance kinds by name, except organisations: `org:` is the W3C vocabulary, so they are `o:`
     # as in data/ttl.
     **{("o" if kind == "org" else kind): f"{ID}{kind}/" for kind in KINDS},
 }
+
+
+def prologue(prefixes: dict[str, str] | None = None) -> str:
+    """``PREFIX`` lines declaring ``prefixes`` (default: all of :data:`PREFIXES`), for an engine that is
+    not told them another way (a remote store; pyoxigraph takes ``prefixes=``).
+
+    >>> prologue({"ex": "http://example.org/"})
+    'PREFIX ex: <http://example.org/>\\n'
+    """
+    return "".join(
+        f"PREFIX {p}: <{iri}>\n" for p, iri in (PREFIXES if prefixes is None else prefixes).items()
+    )

@@ -31,6 +31,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from . import failpoints
 from .config import Settings
 from .namespaces import BASE
+from .reads import bind, text
 from .remote import JSON_RESULTS, RECORD_GRAPH, RemoteStore, physical, record_triples, rename_triple
 from .storage import Manifest, open_store_dir
 
@@ -163,7 +164,7 @@ def _check_sizes(remote: RemoteStore, manifest: Manifest) -> None:
     """Refuse to switch to a version whose graphs the store did not keep whole."""
     for graph, count in manifest.graphs.items():
         target = physical(graph, manifest.version)
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}"
+        query = bind(text("graph-size"), {"graph": ox.NamedNode(target)})
         _headers, body = remote.endpoint.post(
             [("query", query), ("named-graph-uri", target)], JSON_RESULTS, 600, 1_000_000
         )
@@ -176,11 +177,7 @@ def _check_sizes(remote: RemoteStore, manifest: Manifest) -> None:
 
 def stale(remote: RemoteStore, keep: set[str]) -> list[str]:
     """The versioned graphs of this dataset in the store that are not the served version's."""
-    prefix = BASE + "graph/"
-    query = (
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-        f'FILTER(STRSTARTS(STR(?g), "{prefix}") && CONTAINS(STR(?g), "/v/")) }}'
-    )
+    query = bind(text("versioned-graphs"), {"prefix": ox.Literal(BASE + "graph/")})
     _headers, body = remote.endpoint.post([("query", query)], JSON_RESULTS, 600, 100_000_000)
     rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     found = [row["g"].value for row in rows] if isinstance(rows, ox.QuerySolutions) else []

@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import ID, OURS, TKG
+from .namespaces import ID, OURS, OWL, TKG
 from .reads import Reader
 from .search import SearchIndex, fold, similarity
 
 ONTOLOGY = str(TKG)
-OWL = "http://www.w3.org/2002/07/owl#"
 
 
 @dataclass(frozen=True)

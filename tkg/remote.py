@@ -54,7 +54,8 @@ from requests.adapters import HTTPAdapter
 from . import statistics
 from .config import Settings
 from .dumps import DUMPS, INDEX, write_dumps
-from .namespaces import BASE
+from .namespaces import BASE, DCTERMS, VOID, XSD, prologue
+from .reads import bind, text
 from .sparql_text import ask_probe, dataset_clause, nesting, replace_iris
 from .storage import Manifest
 from .store import (
@@ -73,9 +74,7 @@ from .store import (
 RECORD_GRAPH = BASE + "graph/record"
 #: A graph name that holds nothing: what a client's graph names outside the dataset read as.
 EMPTY_GRAPH = BASE + "graph/none"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+VOID_TRIPLES = VOID + "triples"
 #: What the Oxigraph server writes at the end of a 200 whose query it stopped at its timeout.
 OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
 JSON_RESULTS = "application/sparql-results+json"
@@ -85,16 +84,6 @@ RAW_FACTOR = 4
 CONNECT_TIMEOUT = 3.0
 #: Levels of nesting a query may have (pyoxigraph's parser overflows the stack at a few thousand).
 MAX_NESTING = 256
-
-RECORD_QUERY = f"""SELECT ?version ?built ?graph ?physical ?triples WHERE {{
-  GRAPH <{RECORD_GRAPH}> {{
-    <{RECORD_GRAPH}> <{DCTERMS}hasVersion> ?version ; <{DCTERMS}modified> ?built .
-    OPTIONAL {{
-      <{RECORD_GRAPH}> <{DCTERMS}hasPart> ?physical .
-      ?physical <{DCTERMS}isVersionOf> ?graph ; <{VOID_TRIPLES}> ?triples .
-    }}
-  }}
-}}"""
 
 
 def physical(graph: str, version: str) -> str:
@@ -240,7 +229,7 @@ class RemoteStore:
 
     def read_record(self) -> Current | None:
         """The version record as the store holds it now (``None``: nothing pushed yet)."""
-        params = [("query", RECORD_QUERY), ("named-graph-uri", RECORD_GRAPH)]
+        params = [("query", prologue() + text("version-record")), ("named-graph-uri", RECORD_GRAPH)]
         _headers, body = self.endpoint.post(params, JSON_RESULTS, self.timeout, self.max_bytes)
         rows = _parse_results(body)
         if not isinstance(rows, ox.QuerySolutions):
@@ -307,7 +296,7 @@ class RemoteStore:
                 return target
             store = ox.Store()  # in memory: the version's graphs under their public names
             for graph, name in current.graphs.items():
-                query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                query = bind(text("graph-triples"), {"graph": ox.NamedNode(name)})
                 headers, body = self.endpoint.post(
                     [("query", query), ("named-graph-uri", name)], N_TRIPLES, 600, 1 << 40
                 )
@@ -337,11 +326,11 @@ class RemoteStore:
         if substitutions:
             raise TypeError("a remote store binds parameters with tkg.reads.bind, not substitutions")
         current = self.current()
-        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        declared = prologue(dict(prefixes or {}))
         if base_iri:
-            prologue = f"BASE <{base_iri}>\n" + prologue
+            declared = f"BASE <{base_iri}>\n" + declared
         kind = _kind(sparql, base_iri, prefixes)  # parsed as the user wrote it: the same line and column
-        sent = replace_iris(prologue + sparql, current.graphs)
+        sent = replace_iris(declared + sparql, current.graphs)
         if not (dataset and (dataset.default_graphs or dataset.named_graphs)):
             clause = dataset_clause(sparql)  # the protocol's dataset takes the place of FROM (as it must)
             if clause:  # a dataset clause names the whole dataset: what it leaves out is empty

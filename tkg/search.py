@@ -27,10 +27,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
-from .namespaces import ID, OURS
+from .namespaces import ID, OURS, RDFS_LABEL
 from .reads import Reader
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 NAMES = (
     RDFS_LABEL,
     "http://www.w3.org/2004/02/skos/core#prefLabel",
