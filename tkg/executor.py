@@ -19,6 +19,7 @@ read-only after it is forked.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import multiprocessing as mp
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from .namespaces import PREFIXES
 from .store import (
@@ -362,6 +364,46 @@ class Executor:
             self._release(child, reusable=False)
             raise QueryFailed("the query process died") from None
         self._release(child, reusable=reply is not None and not demoted)
+        return self._unpack(reply)
+
+    async def run_async(self, task: Task) -> Answer | Reply:
+        """:meth:`run` for an event loop: the same budget, demotion, kill and replacement, and the same
+        errors, but the wait for the query process is a reader on its pipe, not a blocked thread.
+
+        Only the rare waits happen in a thread: for a process when none is idle, and for the
+        kill of one that ran past its budget.
+        """
+        loop = asyncio.get_running_loop()
+        child = self._idle_child()
+        if child is None:
+            child = await loop.run_in_executor(None, self._acquire)
+        demoted = False
+        try:
+            child.conn.send(task)
+            finished = await _readable(loop, child.conn, min(self.slow_after, self.limits.timeout))
+            if not finished:
+                demoted = _lower_priority(child.pid)
+                finished = await _readable(loop, child.conn, max(self.limits.timeout - self.slow_after, 0))
+            reply = child.conn.recv() if finished else None
+        except (EOFError, OSError):
+            await loop.run_in_executor(None, self._release, child, False)
+            raise QueryFailed("the query process died") from None
+        except BaseException:  # cancelled: its answer may still come, so the process cannot be reused
+            loop.run_in_executor(None, self._release, child, False)
+            raise
+        if reply is not None and not demoted:
+            self._release(child, reusable=True)
+        else:
+            await loop.run_in_executor(None, self._release, child, False)
+        return self._unpack(reply)
+
+    def _idle_child(self) -> _Child | None:
+        """An idle process if there is one, without waiting."""
+        with self._cond:
+            return self._idle.pop() if self._idle else None
+
+    def _unpack(self, reply: Any) -> Answer | Reply:
+        """A query process's reply as its answer, or its error raised (``None``: it timed out)."""
         if reply is None:
             raise QueryTimeout(
                 f"the query ran past its time budget of {self.limits.timeout:g} s and was stopped"
@@ -405,6 +447,24 @@ class InProcess:
             raise
         except Exception as error:  # raised by pyoxigraph while evaluating
             raise QueryFailed(f"{type(error).__name__}: {error}") from error
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has something to read (an answer, or the end of a dead process) within ``timeout``."""
+    waiter = loop.create_future()
+
+    def settle(ready: bool) -> None:
+        if not waiter.done():
+            waiter.set_result(ready)
+
+    fd = conn.fileno()
+    loop.add_reader(fd, settle, True)
+    late = loop.call_later(timeout, settle, False)
+    try:
+        return await waiter
+    finally:
+        loop.remove_reader(fd)
+        late.cancel()
 
 
 def _lower_priority(pid: int | None) -> bool:

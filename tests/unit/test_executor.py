@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
 from tkg.executor import Executor, Limits, Task
-from tkg.store import Boolean, QueryTimeout, Rows
+from tkg.store import Boolean, QuerySyntaxError, QueryTimeout, Rows
 
 
 @pytest.fixture
@@ -92,3 +94,62 @@ def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in pids)
+
+
+def test_the_async_hop_answers_like_the_sync_one(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=3)
+    try:
+        query = Task(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}")
+
+        async def many() -> list[object]:
+            return list(await asyncio.gather(*(executor.run_async(query) for _ in range(6))))
+
+        answers = asyncio.run(many())
+        assert answers == [executor.run(query)] * 6
+        with pytest.raises(QuerySyntaxError):
+            asyncio.run(executor.run_async(Task("SELECT nonsense")))
+        assert len(executor.pids()) <= 3
+    finally:
+        executor.close()
+
+
+def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)
+    try:
+        before = executor.pids()
+
+        async def heavy_then_light() -> tuple[BaseException | object, object]:
+            try:
+                await executor.run_async(Task(HEAVY))
+            except QueryTimeout as error:
+                stopped: BaseException | object = error
+            else:
+                stopped = None
+            return stopped, await executor.run_async(Task("ASK {}"))
+
+        started = time.monotonic()
+        stopped, light = asyncio.run(heavy_then_light())
+        assert time.monotonic() - started < 5
+        assert isinstance(stopped, QueryTimeout) and stopped.status == 503
+        assert light == Boolean(True)
+        assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
+        assert not set(before) & set(executor.pids())
+    finally:
+        executor.close()
+
+
+def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=1, limits=Limits(timeout=5), slow_after=5)
+    try:
+
+        async def cancel_then_ask() -> object:
+            running = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
+            await asyncio.sleep(0.2)
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            return await executor.run_async(Task("ASK { ?s ?p ?o }"))
+
+        assert asyncio.run(cancel_then_ask()) == Boolean(True)
+    finally:
+        executor.close()
