@@ -29,7 +29,7 @@ from werkzeug.http import parse_accept_header, parse_etags, parse_options_header
 from tkg.config import Settings
 from tkg.executor import Answer
 from tkg.service_addresses import refused_addresses
-from tkg.sparql_text import looks_like_update, query_kind, refused_services
+from tkg.sparql_text import refused_services, shape
 from tkg.store import RESULT_FORMATS, Dataset, Kind, QueryError
 
 from .answer_cache import AnswerCache
@@ -202,15 +202,18 @@ class Protocol:
     def __init__(self, settings: Settings, version: str, cache: AnswerCache | None) -> None:
         self.settings, self.version, self.cache = settings, version, cache
 
-    def service_refusal(self, query: str) -> str | None:
-        """Why the query's SERVICE calls may not be made (None: they may): by name, then by address."""
-        refused = refused_services(query, self.settings.service_hosts)
+    def service_refusal(self, query: str, targets: list[str | None]) -> str | None:
+        """Why the query's SERVICE calls (to ``targets``) may not be made (None: they may): by name,
+        then by address."""
+        if not targets:
+            return None
+        refused = refused_services(query, self.settings.service_hosts, targets)
         if refused:
             return (
                 f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
                 "server's allow-list, and the endpoint does not proxy requests into its network."
             )
-        refused = refused_addresses(query, self.settings.service_private_hosts)
+        refused = refused_addresses(query, self.settings.service_private_hosts, targets=targets)
         if refused:
             return (
                 f"SERVICE is not allowed: {'; '.join(refused)}. The endpoint does not call into private "
@@ -235,12 +238,13 @@ class Protocol:
             return plain(error.status, str(error))
         if query is None:
             return None
-        if looks_like_update(query):
+        read = shape(query)  # one pass of the lexer
+        if read.update:
             return plain(403, READ_ONLY)
-        refusal = self.service_refusal(query)
+        refusal = self.service_refusal(query, read.services)
         if refusal is not None:
             return plain(403, refusal)
-        kind: Kind = query_kind(query) or "bindings"
+        kind: Kind = read.kind or "bindings"
         offered = media_types(call.accept, params.get("format"))
         if kind not in offered:
             return plain(

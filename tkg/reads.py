@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -77,6 +77,13 @@ class Runner(Protocol):
     """Something that answers a task: the pool of query processes, or this process (CLI, unit tests)."""
 
     def run(self, task: Task) -> Answer | Reply: ...
+
+
+@runtime_checkable
+class AsyncRunner(Runner, Protocol):
+    """A runner that an event loop can await (the pool of query processes)."""
+
+    async def run_async(self, task: Task) -> Answer | Reply: ...
 
 
 @cache
@@ -156,6 +163,11 @@ class Reader:
         self.budget = budget
         self.client = client
 
+    @property
+    def asynchronous(self) -> bool:
+        """Whether :meth:`answer_async` can be awaited (the runner is the pool of query processes)."""
+        return isinstance(self.runner, AsyncRunner)
+
     def _run(self, task: Task) -> Answer | Reply:
         """The runner's answer to ``task``, charged to the client's budget."""
         if self.budget is None:
@@ -202,6 +214,29 @@ class Reader:
         """A query's answer serialised in the media type negotiated for its kind of result."""
         task = Task(bind(query, bound or {}), dataset or Dataset(), dict(media_types), base_iri)
         answer = self._run(task)
+        if not isinstance(answer, Answer):  # pragma: no cover - a runner that ignored the task
+            raise QueryFailed("the query process answered rows where bytes were asked for")
+        return answer
+
+    async def answer_async(
+        self,
+        query: str,
+        media_types: Mapping[Kind, str],
+        dataset: Dataset | None = None,
+        base_iri: str | None = None,
+        client: str | None = None,
+    ) -> Answer:
+        """:meth:`answer` awaited on an event loop, charged to ``client`` (there is no request context
+        to ask): the same budget, time budget and errors."""
+        runner = self.runner
+        if not isinstance(runner, AsyncRunner):
+            raise TypeError(f"{type(runner).__name__} cannot be awaited")
+        task = Task(query, dataset or Dataset(), dict(media_types), base_iri)
+        if self.budget is None:
+            answer = await runner.run_async(task)
+        else:
+            with self.budget.spend(client):
+                answer = await runner.run_async(task)
         if not isinstance(answer, Answer):  # pragma: no cover - a runner that ignored the task
             raise QueryFailed("the query process answered rows where bytes were asked for")
         return answer
