@@ -51,6 +51,11 @@ class FastSparql:
         self.protocol, self.reader, self.settings = protocol, reader, settings
         self.script_name = script_name.rstrip("/")
         self.paths = {self.script_name + path for path in PATHS}
+        self.answered = self.handed = 0  # requests answered here, and handed to Flask
+
+    @property
+    def stats(self) -> str:
+        return f"{self.answered} answered on the event loop, {self.handed} handed to Flask"
 
     @classmethod
     def of(cls, app: Flask, script_name: str = "") -> FastSparql | None:
@@ -71,6 +76,16 @@ class FastSparql:
         self, scope: Any, fields: dict[str, str], body: bytes
     ) -> tuple[int, Headers, bytes] | None:
         """The answer to a request :meth:`takes`, or None: the Flask app answers it."""
+        answer = await self._answer(scope, fields, body)
+        if answer is None:
+            self.handed += 1
+        else:
+            self.answered += 1
+        return answer
+
+    async def _answer(
+        self, scope: Any, fields: dict[str, str], body: bytes
+    ) -> tuple[int, Headers, bytes] | None:
         settings = self.settings
         host = fields.get("HTTP_HOST", "")
         if settings.public_url is None and not allowed(host, settings.allowed_hosts):

@@ -109,6 +109,8 @@ class Bridge:
         self.pool.shutdown(wait=True)
         if self.cache is not None:
             print(f"tkg response cache: {self.cache.stats}", file=sys.stderr, flush=True)
+        if self.fast is not None:
+            print(f"tkg /sparql fast path: {self.fast.stats}", file=sys.stderr, flush=True)
 
     async def _body(self, scope: Any, proto: Any) -> bytes | None:
         """The whole body (at most ``max_body + 1`` bytes, enough for the app's 413), or None if late."""
