@@ -42,7 +42,7 @@ def call() -> Call:
     headers = request.headers
     return Call(
         request.method,
-        request.query_string.decode("latin-1"),
+        request.query_string,
         request.get_data(),
         urls().here(),
         headers.get("Content-Type", ""),

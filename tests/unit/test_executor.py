@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Executor, Limits, Task
+from tkg.executor import Answer, Executor, Limits, Task
 from tkg.store import Boolean, QuerySyntaxError, QueryTimeout, Rows
 
 
@@ -151,5 +151,26 @@ def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir
             return await executor.run_async(Task("ASK { ?s ?p ?o }"))
 
         assert asyncio.run(cancel_then_ask()) == Boolean(True)
+    finally:
+        executor.close()
+
+
+def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path) -> None:
+    """uvloop makes a reader's fd non-blocking: the pool must still read a long reply whole, on the
+    loop and then from a thread (the Flask paths share the processes)."""
+    import uvloop
+
+    executor = Executor(store_dir, warm=1, most=1)
+    big = Task(
+        f"CONSTRUCT {{ ?a <{EX}q> ?d }} WHERE {{ ?a ?b ?c . ?d ?e ?f }}",
+        media_types={"graph": "application/n-triples", "bindings": "text/csv", "boolean": "text/csv"},
+    )
+    try:
+        for _ in range(3):
+            answer = uvloop.run(executor.run_async(big))
+            assert isinstance(answer, Answer) and len(answer.body) > 200_000
+            assert answer.body.count(b"\n") == 60 * 60
+            again = executor.run(big)
+            assert isinstance(again, Answer) and again.body == answer.body
     finally:
         executor.close()

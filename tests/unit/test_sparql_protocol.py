@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.answer_cache import AnswerCache
-from server.sparql_protocol import Call, Outcome, Plan, Protocol, content_type, media_types, plain, refused
+from server.sparql_protocol import (
+    Call,
+    Outcome,
+    Plan,
+    Protocol,
+    content_type,
+    decoded,
+    media_types,
+    plain,
+    refused,
+)
 from tkg.budget import OverBudget
 from tkg.config import Settings
 from tkg.executor import Answer
@@ -131,3 +143,50 @@ def test_negotiation_is_memoised_per_accept_and_format() -> None:
     assert media_types("text/csv, */*;q=0.1", None) is first
     assert media_types.cache_info().hits == 1
     assert content_type("Application/SPARQL-Query; Charset=UTF-8") == ("application/sparql-query", "utf-8")
+
+
+#: Pieces of query strings and forms, well and badly encoded.
+PIECES = [
+    "%",
+    "=",
+    "&",
+    "+",
+    "a",
+    "Z",
+    "0",
+    "f",
+    "%C3",
+    "%A9",
+    "%2B",
+    "%3D",
+    "%26",
+    "%0A",
+    "%20",
+    "%zz",
+    "%f",
+    " ",
+    "\n",
+    "é",
+    "%e2%82",
+    "%ac",
+    "=3D",
+    "_",
+    ";",
+    "%ff",
+    "query",
+    "SELECT+%3Fs",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_parameters_are_decoded_as_werkzeug_decodes_them(pieces: list[str]) -> None:
+    raw = "".join(pieces).encode()
+    try:
+        expected: object = parse_qsl(raw.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+    except UnicodeDecodeError as error:
+        expected = type(error)
+    try:
+        found: object = decoded(raw)
+    except UnicodeDecodeError as error:
+        found = type(error)
+    assert found == expected
