@@ -89,4 +89,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         app.logger.exception("unhandled error")
-        return plain(500, "500 Internal Server Error: the server failed to answer; this is our fault.")
+        return plain(500, sparql_protocol.UNEXPECTED)

@@ -14,6 +14,7 @@ cap, a failure a browser should see as a page, a remote store
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -28,8 +29,9 @@ from .clients import client_address
 from .compression import MIN_SIZE, gzipped, wants_gzip
 from .hosts import allowed
 from .security import HEADERS as SECURITY
-from .sparql_protocol import CORS, Call, Outcome, Protocol, prefers_html, refused
+from .sparql_protocol import CORS, UNEXPECTED, Call, Outcome, Protocol, plain, prefers_html, refused
 
+logger = logging.getLogger(__name__)
 Headers = list[tuple[str, str]]
 PATHS = ("/sparql", "/sparql/")
 #: What the app's after-request steps add to every answer of ``/sparql`` (``Vary`` is merged).
@@ -76,7 +78,11 @@ class FastSparql:
         self, scope: Any, fields: dict[str, str], body: bytes
     ) -> tuple[int, Headers, bytes] | None:
         """The answer to a request :meth:`takes`, or None: the Flask app answers it."""
-        answer = await self._answer(scope, fields, body)
+        try:
+            answer = await self._answer(scope, fields, body)
+        except Exception:  # a bug of ours: logged, and answered as the app answers one
+            logger.exception("unhandled error on the /sparql fast path")
+            answer = self._finish(plain(500, UNEXPECTED), fields)
         if answer is None:
             self.handed += 1
         else:

@@ -41,6 +41,8 @@ from .negotiation import choose
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only."
+#: The answer to a failure of ours: no stack trace, no file path.
+UNEXPECTED = "500 Internal Server Error: the server failed to answer; this is our fault."
 #: Any web page may query the endpoint: it is public and read-only.
 CORS = {
     "Access-Control-Allow-Origin": "*",

@@ -94,7 +94,8 @@ def shape(query: str) -> Shape:
     """:func:`query_kind`, :func:`looks_like_update` and :func:`service_targets` of ``query`` at once."""
     blanked = blank(query)
     kind = _kind(blanked)
-    return Shape(kind, _update(blanked, kind), _targets(query, blanked))
+    services = _targets(query, blanked) if "SERVICE" in blanked.upper() else []  # the regex costs ~8 µs
+    return Shape(kind, _update(blanked, kind), services)
 
 
 @dataclass(frozen=True)
