@@ -29,6 +29,7 @@ import pickle
 import signal
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
@@ -261,8 +262,15 @@ class Executor:
         slow_after: float = 0.25,
         in_memory: bool = True,
         linger: float = 1.0,
+        active: int | None = None,
     ) -> None:
         self.path = str(store_path)
+        #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
+        #: wait on the event loop in turn, and a query demoted as slow gives its place up.
+        self.active = active or max(2, os.cpu_count() or 2)
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
         self.linger = linger
         self.limits = limits or Limits()
         self.in_memory = in_memory
@@ -417,23 +425,42 @@ class Executor:
         kill of one that ran past its budget.
         """
         loop = asyncio.get_running_loop()
-        child = self._idle_child()
-        if child is None:
-            child = await loop.run_in_executor(None, self._acquire)
-        demoted = False
+        slots = self._slots.get(loop)
+        if slots is None:  # one per event loop (a worker has one; tests start several)
+            slots = self._slots[loop] = asyncio.Semaphore(self.active)
+        if slots.locked():
+            try:
+                await asyncio.wait_for(slots.acquire(), self.limits.timeout)
+            except TimeoutError:
+                raise Busy("all query processes are busy; try again shortly") from None
+        else:
+            await slots.acquire()
+        holding = True
         try:
-            child.conn.send_bytes(_pack_task(task))
-            finished = await _readable(loop, child.conn, min(self.slow_after, self.limits.timeout))
-            if not finished:
-                demoted = _lower_priority(child.pid)
-                finished = await _readable(loop, child.conn, max(self.limits.timeout - self.slow_after, 0))
-            reply = _unpack_reply(child.conn.recv_bytes()) if finished else None
-        except (EOFError, OSError):
-            await loop.run_in_executor(None, self._release, child, False)
-            raise QueryFailed("the query process died") from None
-        except BaseException:  # cancelled: its answer may still come, so the process cannot be reused
-            loop.run_in_executor(None, self._release, child, False)
-            raise
+            child = self._idle_child()
+            if child is None:
+                child = await loop.run_in_executor(None, self._acquire)
+            demoted = False
+            try:
+                child.conn.send_bytes(_pack_task(task))
+                finished = await _readable(loop, child.conn, min(self.slow_after, self.limits.timeout))
+                if not finished:
+                    demoted = _lower_priority(child.pid)
+                    slots.release()  # a slow query gives its place to the next one
+                    holding = False
+                    finished = await _readable(
+                        loop, child.conn, max(self.limits.timeout - self.slow_after, 0)
+                    )
+                reply = _unpack_reply(child.conn.recv_bytes()) if finished else None
+            except (EOFError, OSError):
+                await loop.run_in_executor(None, self._release, child, False)
+                raise QueryFailed("the query process died") from None
+            except BaseException:  # cancelled: its answer may still come, so the process cannot be reused
+                loop.run_in_executor(None, self._release, child, False)
+                raise
+        finally:
+            if holding:
+                slots.release()
         if reply is not None and not demoted:
             self._release(child, reusable=True)
         else:

@@ -174,3 +174,26 @@ def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path
             assert isinstance(again, Answer) and again.body == answer.body
     finally:
         executor.close()
+
+
+def test_queries_on_the_loop_take_turns_and_a_slow_one_gives_its_place_up(store_dir: Path) -> None:
+    """One query at a time (``active=1``): a light query waits for its turn, not for a runaway query
+    to reach its budget (3 s): the runaway is demoted after 0.1 s and leaves its place."""
+    executor = Executor(store_dir, warm=2, most=3, limits=Limits(timeout=3), slow_after=0.1, active=1)
+    try:
+
+        async def heavy_and_light() -> tuple[object, float, BaseException | None]:
+            heavy = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
+            await asyncio.sleep(0.02)
+            started = time.monotonic()
+            lights = await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(3)))
+            waited = time.monotonic() - started
+            stopped = (await asyncio.gather(heavy, return_exceptions=True))[0]
+            return lights, waited, stopped if isinstance(stopped, BaseException) else None
+
+        lights, waited, stopped = asyncio.run(heavy_and_light())
+        assert lights == [Boolean(True)] * 3
+        assert waited < 2, "the light queries waited for the runaway's budget"
+        assert isinstance(stopped, QueryTimeout)
+    finally:
+        executor.close()
