@@ -63,6 +63,7 @@ def test_a_query_is_planned_with_its_format_etag_and_base() -> None:
         (get(SELECT, update="DROP ALL"), 405),
         (get("SELECT * { SERVICE <http://evil.example/q> { ?s ?p ?o } }"), 403),
         (get("SELECT * { SERVICE ?where { ?s ?p ?o } }"), 403),
+        (get("SELECT * { SERVICE < }"), 403),  # an IRI that never closes (was a 500)
         (get(SELECT, accept="image/png"), 406),
         (get(SELECT, format="nonsense"), 406),
         (Call("GET", b"query=ASK%7B%7D&query=ASK%7B%7D", b"", HERE), 400),
