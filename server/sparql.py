@@ -11,7 +11,7 @@ version and the request, so repeated requests cost a 304.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from tkg import formats
 
@@ -29,12 +29,9 @@ SD_FORMATS = formats.rdflib_names()
 
 
 def protocol() -> Protocol:
-    """The app's query protocol (its rules are in :mod:`server.sparql_protocol`)."""
-    found: Protocol | None = current_app.extensions.get("tkg_protocol")
-    if found is None:
-        found = Protocol(settings(), store().version, answer_cache())
-        current_app.extensions["tkg_protocol"] = found
-    return found
+    """The query protocol for this request (its rules are in :mod:`server.sparql_protocol`): made per
+    request, since a remote store pins each request to the version it reads then."""
+    return Protocol(settings(), store().version, answer_cache())
 
 
 def call() -> Call:
