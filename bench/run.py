@@ -101,7 +101,7 @@ def cache_check(endpoint: str, query: workload.Query) -> dict:
     return {"etags": [first, second], "misses": first is not None and first != second}
 
 
-def http_bench(store_dir: Path, build_dir: Path, plan: Plan) -> dict:
+def http_bench(store_dir: Path, build_dir: Path, plan: Plan, peers: tuple[str, ...] | None = None) -> dict:
     """Issue 11's workloads, new and repeated, on tkg and each peer; the gallery; p99 at 32 clients.
 
     The answers are compared with every service up; then each service is measured **alone**, started
@@ -118,6 +118,8 @@ def http_bench(store_dir: Path, build_dir: Path, plan: Plan) -> dict:
         "oxigraph-disk": lambda: servers.oxigraph(store_dir),
         "rdflib": lambda: servers.rdflib(store_dir, plan.workers),
     }
+    if peers is not None:  # tkg against these peers only
+        starts = {name: start for name, start in starts.items() if name == "tkg" or name in peers}
     with ExitStack() as stack:
         endpoints = {name: stack.enter_context(start()).endpoint for name, start in starts.items()}
         results["agreement"] = agreement(endpoints, throughput + gallery)
@@ -196,6 +198,28 @@ def soak_alone(work: Path, out: Path, plan: Plan) -> int:
     return 0 if data["passed"] else 1
 
 
+def http_only(build_dir: Path, out: Path, plan: Plan) -> int:
+    """The service's figures alone, over an existing build: ``http.md`` and ``http.json`` in ``out``."""
+    store_dir = (build_dir / "current").resolve()
+    data = {
+        "quick": False,
+        "machine": report.machine(),
+        "plan": plan.__dict__,
+        "http": http_bench(store_dir, build_dir, plan, peers=("oxigraph-memory",)),
+        "first_request": first_requests(store_dir, build_dir, plan),
+    }
+    lines = ["# tkg against the in-memory Oxigraph server (`python -m bench --http-only`)", ""]
+    for new_text in (True, False):
+        lines.append(
+            f"- geomean, {'new' if new_text else 'repeated'} texts: {report.geomean_ratio(data, new_text)}"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "http.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    (out / "http.md").write_text("\n".join(lines + report.http_markdown(data)) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'http.md'} and {out / 'http.json'}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run that proves the benchmark works")
@@ -209,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--soak-only", action="store_true", help="build the real graph and run the soak alone"
     )
+    parser.add_argument(
+        "--http-only",
+        action="store_true",
+        help="only tkg against the in-memory Oxigraph server (issue 11's workloads, 32 clients, the gallery) "
+        "and the first requests, over the build of --build-dir: no build, scale or soak",
+    )
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build", help="with --http-only")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.scales:
@@ -224,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     if not wrk.available():
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)", file=sys.stderr)
         return 1
+    if args.http_only:
+        return http_only(args.build_dir, args.out, plan)
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     print("building the real graph ...", file=sys.stderr)

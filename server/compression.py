@@ -7,12 +7,28 @@ in the cache beside the plain one.
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
+from werkzeug.datastructures import Accept
+from werkzeug.http import parse_accept_header
 
-from .answer_cache import key_of
+from .answer_cache import AnswerCache, key_of
 
 MIN_SIZE = 512
+
+
+@lru_cache(maxsize=256)
+def wants_gzip(accept_encoding: str) -> bool:
+    """Whether a client with this ``Accept-Encoding`` takes gzip (as werkzeug's ``accept_encodings`` says)."""
+    return "gzip" in parse_accept_header(accept_encoding, Accept)
+
+
+def gzipped(body: bytes, key: str | None, cache: AnswerCache | None) -> bytes:
+    """``body`` gzipped; compressed once if it is the answer cache's entry ``key``."""
+    if cache is not None and key is not None:
+        return cache.gzipped(key, lambda: gzip.compress(body, compresslevel=6))
+    return gzip.compress(body, compresslevel=6)
 
 
 def register(app: Flask) -> None:
@@ -20,7 +36,7 @@ def register(app: Flask) -> None:
     def compress(response: Response) -> Response:
         response.vary.add("Accept-Encoding")
         if (
-            "gzip" not in request.accept_encodings
+            not wants_gzip(request.headers.get("Accept-Encoding", ""))
             or response.status_code != 200
             or response.direct_passthrough
             or "Content-Encoding" in response.headers
@@ -29,13 +45,7 @@ def register(app: Flask) -> None:
         ):
             return response
         cache = current_app.extensions.get("tkg_answer_cache")
-        key = key_of(response)
-        body = response.get_data()
-        if cache is not None and key is not None:
-            data = cache.gzipped(key, lambda: gzip.compress(body, compresslevel=6))
-        else:
-            data = gzip.compress(body, compresslevel=6)
-        response.set_data(data)
+        response.set_data(gzipped(response.get_data(), key_of(response), cache))
         response.headers["Content-Encoding"] = "gzip"
         tag, weak = response.get_etag()
         if tag:

@@ -38,6 +38,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 
 from werkzeug.http import parse_dict_header, parse_etags, remove_entity_headers, unquote_etag
 
@@ -180,19 +182,18 @@ class EdgeCache:
         if lifetime is None or "set-cookie" in fields or len(etags) != 1:
             return False
         tag, _weak = unquote_etag(etags[0])
-        varied = [name.strip() for value in fields.get("vary", []) for name in value.split(",")]
-        if not tag or "*" in varied:
+        names = _varied(tuple(fields.get("vary", ())))
+        if not tag or names is None:
             return False
-        names = tuple(sorted({environ_name(name) for name in varied if name}))
         values = tuple([request.headers.get(name) for name in names])
         not_modified = list(headers)
         remove_entity_headers(not_modified)
         size = (
             OVERHEAD
             + len(body)
-            + sum(len(n) + len(v) for n, v in headers) * 2
-            + sum(len(part) for part in request.target if part)
-            + sum(len(n) + len(v or "") for n, v in zip(names, values, strict=True))
+            + sum([len(n) + len(v) for n, v in headers]) * 2
+            + sum([len(part) for part in request.target if part])
+            + sum([len(n) + len(v or "") for n, v in zip(names, values, strict=True)])
         )
         if size > self.max_bytes // 4:  # a huge answer would evict everything else
             return False
@@ -221,9 +222,20 @@ class EdgeCache:
             del self._count[target], self._vary[target]
 
 
-def _directives(value: str | None) -> dict[str, str | None]:
-    """``Cache-Control`` as lower-case directive names and their values."""
-    return {name.lower(): v for name, v in parse_dict_header(value or "").items()}
+@lru_cache(maxsize=256)
+def _varied(vary: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The environ keys of the request headers a response ``Vary``s on, sorted (None: ``Vary: *``)."""
+    varied = [name.strip() for value in vary for name in value.split(",")]
+    if "*" in varied:
+        return None
+    return tuple(sorted({environ_name(name) for name in varied if name}))
+
+
+@lru_cache(maxsize=256)
+def _directives(value: str | None) -> Mapping[str, str | None]:
+    """``Cache-Control`` as lower-case directive names and their values (memoised: a handful of
+    values recur, and parsing one cost a miss more than its lookup)."""
+    return MappingProxyType({name.lower(): v for name, v in parse_dict_header(value or "").items()})
 
 
 def _seconds(value: str | None) -> int | None:

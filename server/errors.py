@@ -14,15 +14,23 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from tkg.store import QueryError
 
+from . import sparql_protocol
+from .answer_cache import mark
 from .negotiation import choose
+from .sparql_protocol import Outcome
 from .urls import urls
 
 
 def plain(status: int, message: str, **headers: str) -> Response:
-    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    response.headers["Vary"] = "Accept"
-    for name, value in headers.items():
-        response.headers[name.replace("_", "-")] = value
+    """A status and one sentence in plain text (``Retry_After``: the ``Retry-After`` header)."""
+    return outcome_response(sparql_protocol.plain(status, message, **headers))
+
+
+def outcome_response(outcome: Outcome) -> Response:
+    """A framework-neutral answer (:mod:`server.sparql_protocol`) as a Flask response."""
+    response = Response(outcome.body, status=outcome.status, headers=outcome.headers)
+    if outcome.cache_key is not None:
+        mark(response, outcome.cache_key)
     return response
 
 
@@ -32,18 +40,16 @@ def query_error(error: QueryError) -> Response:
     A browser gets the sentence in a page, a program in plain text; a 503 says
     when to try again.
     """
-    headers = {"Retry_After": str(error.retry_after)} if error.retry_after else {}
-    # text/plain first: a tie (``*/*``, no Accept) goes to programs
-    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
-        body = render_template(
-            "query_error.html", status=error.status, title=error.title, sentence=error.sentence()
-        )
-        response = Response(body, status=error.status, mimetype="text/html")
-        response.vary.add("Accept")
-        for name, value in headers.items():
-            response.headers[name.replace("_", "-")] = value
-        return response
-    return plain(error.status, error.sentence(), **headers)
+    if not sparql_protocol.prefers_html(request.headers.get("Accept", "")):
+        return outcome_response(sparql_protocol.refused(error))
+    body = render_template(
+        "query_error.html", status=error.status, title=error.title, sentence=error.sentence()
+    )
+    response = Response(body, status=error.status, mimetype="text/html")
+    response.vary.add("Accept")
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def not_found(what: str, term: str) -> Response:
@@ -83,4 +89,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         app.logger.exception("unhandled error")
-        return plain(500, "500 Internal Server Error: the server failed to answer; this is our fault.")
+        return plain(500, sparql_protocol.UNEXPECTED)

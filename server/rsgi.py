@@ -7,6 +7,10 @@ body is read on the worker's event loop, under a size cap and a deadline,
 and only then is the WSGI app run in a thread: slow clients cost a coroutine,
 never one of the threads that run queries and pages.
 
+A query request to ``/sparql`` is answered on the event loop too
+(:mod:`server.fast_sparql`): its query process is awaited, not waited for in
+a thread, and no Flask runs.
+
 Before any of that, a GET or HEAD may be answered from the response cache
 (:mod:`server.edge_cache`) on the event loop itself: a repeated request costs
 no thread and no Flask.
@@ -23,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .edge_cache import EdgeCache, Request, environ_name
+from .fast_sparql import FastSparql
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Headers = list[tuple[str, str]]
@@ -45,16 +50,18 @@ class Bridge:
         script_name: str = "",
         cache_bytes: int = 0,
         cache_lifetime: float = math.inf,
+        fast: FastSparql | None = None,
     ) -> None:
         """``script_name``: the URL prefix the service is mounted under (WSGI's ``SCRIPT_NAME``);
         ``cache_bytes``: the bound of the response cache (0: none); ``cache_lifetime``: the longest
-        it keeps an answer."""
+        it keeps an answer; ``fast``: the ``/sparql`` query requests answered on the event loop."""
         self.app = app
         self.script_name = script_name.rstrip("/")
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="tkg-request")
         self.cache = EdgeCache(cache_bytes, cache_lifetime) if cache_bytes > 0 else None
+        self.fast = fast
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
@@ -86,9 +93,13 @@ class Bridge:
                 408, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], _TIMEOUT_BODY
             )
             return
-        environ = _environ(scope, body, self.script_name, fields)
-        loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(self.pool, self._call, environ)
+        fast = self.fast
+        answer = await fast.answer(scope, fields, body) if fast is not None and fast.takes(scope) else None
+        if answer is None:
+            environ = _environ(scope, body, self.script_name, fields)
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(self.pool, self._call, environ)
+        status, headers, content = answer
         if cache is not None and request is not None:  # a miss: keep the answer if it may be given again
             cache.store(request, status, headers, content)
         proto.response_bytes(status, headers, content)
@@ -98,6 +109,8 @@ class Bridge:
         self.pool.shutdown(wait=True)
         if self.cache is not None:
             print(f"tkg response cache: {self.cache.stats}", file=sys.stderr, flush=True)
+        if self.fast is not None:
+            print(f"tkg /sparql fast path: {self.fast.stats}", file=sys.stderr, flush=True)
 
     async def _body(self, scope: Any, proto: Any) -> bytes | None:
         """The whole body (at most ``max_body + 1`` bytes, enough for the app's 413), or None if late."""

@@ -28,6 +28,7 @@ from tkg.budget import SharedLevels
 from tkg.config import Settings
 from tkg.storage import open_store_dir
 
+from .fast_sparql import FastSparql
 from .rsgi import Bridge
 
 #: Milliseconds a client may take to send a request's headers before its connection is closed.
@@ -97,15 +98,17 @@ def application() -> Bridge:
     settings = Settings()
     app = create_app(settings)
     warm(app)
+    script_name = os.environ.get("SCRIPT_NAME", "")  # as gunicorn read it
     return Bridge(
         app,
         threads=int(os.environ.get(THREADS_VARIABLE, "32")),
         max_body=settings.max_body_bytes,
         body_timeout=float(os.environ.get(BODY_TIMEOUT_VARIABLE, BODY_TIMEOUT)),
-        script_name=os.environ.get("SCRIPT_NAME", ""),  # as gunicorn read it
+        script_name=script_name,
         cache_bytes=settings.edge_cache_mb * 1_000_000,
         # over a remote store, a push must reach the cached answers too
         cache_lifetime=settings.store_version_ttl if settings.store_url else math.inf,
+        fast=FastSparql.of(app, script_name),
     )
 
 

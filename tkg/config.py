@@ -104,6 +104,13 @@ class Settings:
     answer_cache_mb: int = field(default_factory=lambda: _int("TKG_ANSWER_CACHE_MB", 64))
     #: Megabytes of whole responses each web worker answers repeated GETs from, before Flask (0: none).
     edge_cache_mb: int = field(default_factory=lambda: _int("TKG_EDGE_CACHE_MB", 64))
+    #: Whether ``tkg serve`` answers ``/sparql`` query requests on its event loop, without Flask
+    #: (``TKG_FAST_SPARQL=0``: every request through Flask, as under WSGI).
+    fast_sparql: bool = field(
+        default_factory=lambda: (
+            os.environ.get("TKG_FAST_SPARQL", "1").strip().lower() not in ("0", "false", "no", "off")
+        )
+    )
     #: Seconds caches may keep an answer (it only changes with a build).
     cache_max_age: int = field(default_factory=lambda: _int("TKG_CACHE_MAX_AGE", 300))
 

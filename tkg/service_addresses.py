@@ -49,8 +49,14 @@ def why_not_global(address: str) -> str | None:
     return None if ip.is_global else "not global"
 
 
-def refused_addresses(query: str, private_hosts: Iterable[str], resolver: Resolver = resolve) -> list[str]:
-    """Why each SERVICE endpoint of ``query`` may not be called by address (empty: all may).
+def refused_addresses(
+    query: str,
+    private_hosts: Iterable[str],
+    resolver: Resolver = resolve,
+    targets: list[str | None] | None = None,
+) -> list[str]:
+    """Why each SERVICE endpoint of ``query`` may not be called by address (empty: all may);
+    ``targets``: its :func:`~tkg.sparql_text.service_targets`, if already read.
 
     Call it after the allow-list check, which refuses variables and unlisted names.
 
@@ -62,7 +68,9 @@ def refused_addresses(query: str, private_hosts: Iterable[str], resolver: Resolv
     """
     private = {h.lower() for h in private_hosts}
     refused = []
-    for target in dict.fromkeys(service_targets(query)):  # each host resolved once per query
+    if targets is None:
+        targets = service_targets(query)
+    for target in dict.fromkeys(targets):  # each host resolved once per query
         host = urlsplit(target).hostname if target else None
         if host is None or host.lower() in private:
             continue

@@ -69,8 +69,44 @@ def rebase_query(query: str) -> str:
 
 def query_kind(query: str) -> Kind | None:
     """The kind of result the query form gives, or None if no query form is found."""
-    match = _FORM.search(blank(query))
+    return _kind(blank(query))
+
+
+def _kind(blanked: str) -> Kind | None:
+    match = _FORM.search(blanked)
     return KINDS[match.group(1).upper()] if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the endpoint reads off a query before running it, from one pass of the lexer.
+
+    >>> shape('SELECT * { SERVICE <http://e/q> { ?s ?p "SERVICE <x>" } } # DROP ALL')
+    Shape(kind='bindings', update=False, services=['http://e/q'])
+    """
+
+    kind: Kind | None
+    update: bool
+    services: list[str | None]
+
+
+#: :data:`_TOKEN` with the IRI's brackets captured, for a substitution without a Python callback.
+_TOKEN_BRACKETS = re.compile(
+    _TOKEN.pattern.replace("(?P<iri><", "(?P<iri>(?P<open><)").replace("]*>)", "]*(?P<close>>))"), re.DOTALL
+)
+
+
+def shape(query: str) -> Shape:
+    """:func:`query_kind`, :func:`looks_like_update` and :func:`service_targets` of ``query`` at once.
+
+    The keywords are read off a compact blanking (strings and comments made two spaces, IRIs
+    ``<>``), written by the regex engine alone; the offsets :func:`blank` keeps are only needed
+    to read SERVICE targets, when the word is there.
+    """
+    compact = _TOKEN_BRACKETS.sub(" \\g<open>\\g<close> ", query)
+    kind = _kind(compact)
+    services = service_targets(query) if "SERVICE" in compact.upper() else []
+    return Shape(kind, _update(compact, kind), services)
 
 
 @dataclass(frozen=True)
@@ -125,28 +161,39 @@ def ask_probe(query: str) -> AskProbe | None:
 
 def looks_like_update(query: str) -> bool:
     """Whether the text is a SPARQL Update rather than a query."""
-    return query_kind(query) is None and _UPDATE.search(blank(query)) is not None
+    blanked = blank(query)
+    return _update(blanked, _kind(blanked))
+
+
+def _update(blanked: str, kind: Kind | None) -> bool:
+    return kind is None and _UPDATE.search(blanked) is not None
 
 
 def service_targets(query: str) -> list[str | None]:
     """The endpoint IRI of each SERVICE clause (None for a variable endpoint)."""
-    blanked = blank(query)
+    return _targets(query, blank(query))
+
+
+def _targets(query: str, blanked: str) -> list[str | None]:
     targets: list[str | None] = []
     for match in _SERVICE.finditer(blanked):
         start = match.start("target")
         if blanked[start] == "<":
-            end = blanked.index(">", start)
-            targets.append(query[start + 1 : end])
+            end = blanked.find(">", start)
+            targets.append(query[start + 1 : end] if end > 0 else None)  # no ">": not checkable, refused
         else:
             targets.append(None)  # a variable or prefixed name: not checkable, refused
     return targets
 
 
-def refused_services(query: str, allowed_hosts: Iterable[str]) -> list[str]:
-    """The SERVICE endpoints of a query that the allow-list does not name."""
+def refused_services(
+    query: str, allowed_hosts: Iterable[str], targets: list[str | None] | None = None
+) -> list[str]:
+    """The SERVICE endpoints of a query that the allow-list does not name (``targets``: its
+    :func:`service_targets`, if already read)."""
     allowed = {h.lower() for h in allowed_hosts}
     refused = []
-    for target in service_targets(query):
+    for target in service_targets(query) if targets is None else targets:
         host = urlsplit(target).hostname if target else None
         if host is None or host.lower() not in allowed:
             refused.append(target or "(a variable or prefixed name)")

@@ -12,6 +12,7 @@ manifest (version, counts).
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,14 +323,38 @@ def _capped(items: Iterable, max_rows: int, what: str) -> list:
 def _capped_solutions(solutions: ox.QuerySolutions, max_rows: int) -> ox.QuerySolutions:
     """At most ``max_rows`` solutions, re-readable by any of pyoxigraph's serializers.
 
-    The rows are written as TSV (whose terms are exactly pyoxigraph's ``str``)
-    and parsed back, so that pyoxigraph itself writes every format.
+    pyoxigraph writes the rows as TSV (one line per row, after the header) into a
+    sink that stops it past ``max_rows`` lines, and parses them back: the rows
+    never pass through Python one by one (splits with their dates: 190 µs
+    instead of 390 µs when each term was written by ``str`` here).
     """
-    variables = solutions.variables
-    lines = ["\t".join(str(v) for v in variables)]
-    for row in _capped(solutions, max_rows, "rows"):
-        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
-    tsv = ("\n".join(lines) + "\n").encode()
-    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    sink = _Lines(max_rows + 1)
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+    except (OSError, ValueError):
+        if sink.over:
+            raise ResultTooLarge(f"more than {max_rows} result rows; add a LIMIT") from None
+        raise
+    parsed = ox.parse_query_results(b"".join(sink.chunks), format=ox.QueryResultsFormat.TSV)
     assert isinstance(parsed, ox.QuerySolutions)
     return parsed
+
+
+class _Lines(io.RawIOBase):
+    """A binary sink that keeps what is written and refuses more than ``most`` lines."""
+
+    def __init__(self, most: int) -> None:
+        self.most, self.lines, self.over = most, 0, False
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.most:
+            self.over = True
+            raise ValueError("too many rows")
+        self.chunks.append(chunk)
+        return len(chunk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from pathlib import Path
 
@@ -10,8 +12,8 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Executor, Limits, Task
-from tkg.store import Boolean, QueryTimeout, Rows
+from tkg.executor import Answer, Executor, Limits, Task
+from tkg.store import Boolean, QuerySyntaxError, QueryTimeout, Rows
 
 
 @pytest.fixture
@@ -92,3 +94,106 @@ def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in pids)
+
+
+def test_the_async_hop_answers_like_the_sync_one(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=3)
+    try:
+        query = Task(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}")
+
+        async def many() -> list[object]:
+            return list(await asyncio.gather(*(executor.run_async(query) for _ in range(6))))
+
+        answers = asyncio.run(many())
+        assert answers == [executor.run(query)] * 6
+        with pytest.raises(QuerySyntaxError):
+            asyncio.run(executor.run_async(Task("SELECT nonsense")))
+        assert len(executor.pids()) <= 3
+    finally:
+        executor.close()
+
+
+def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)
+    try:
+        before = executor.pids()
+
+        async def heavy_then_light() -> tuple[BaseException | object, object]:
+            try:
+                await executor.run_async(Task(HEAVY))
+            except QueryTimeout as error:
+                stopped: BaseException | object = error
+            else:
+                stopped = None
+            return stopped, await executor.run_async(Task("ASK {}"))
+
+        started = time.monotonic()
+        stopped, light = asyncio.run(heavy_then_light())
+        assert time.monotonic() - started < 5
+        assert isinstance(stopped, QueryTimeout) and stopped.status == 503
+        assert light == Boolean(True)
+        assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
+        assert not set(before) & set(executor.pids())
+    finally:
+        executor.close()
+
+
+def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir: Path) -> None:
+    executor = Executor(store_dir, warm=1, most=1, limits=Limits(timeout=5), slow_after=5)
+    try:
+
+        async def cancel_then_ask() -> object:
+            running = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
+            await asyncio.sleep(0.2)
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            return await executor.run_async(Task("ASK { ?s ?p ?o }"))
+
+        assert asyncio.run(cancel_then_ask()) == Boolean(True)
+    finally:
+        executor.close()
+
+
+def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path) -> None:
+    """uvloop makes a reader's fd non-blocking: the pool must still read a long reply whole, on the
+    loop and then from a thread (the Flask paths share the processes)."""
+    import uvloop
+
+    executor = Executor(store_dir, warm=1, most=1)
+    big = Task(
+        f"CONSTRUCT {{ ?a <{EX}q> ?d }} WHERE {{ ?a ?b ?c . ?d ?e ?f }}",
+        media_types={"graph": "application/n-triples", "bindings": "text/csv", "boolean": "text/csv"},
+    )
+    try:
+        for _ in range(3):
+            answer = uvloop.run(executor.run_async(big))
+            assert isinstance(answer, Answer) and len(answer.body) > 200_000
+            assert answer.body.count(b"\n") == 60 * 60
+            again = executor.run(big)
+            assert isinstance(again, Answer) and again.body == answer.body
+    finally:
+        executor.close()
+
+
+def test_queries_on_the_loop_take_turns_and_a_slow_one_gives_its_place_up(store_dir: Path) -> None:
+    """One query at a time (``active=1``): a light query waits for its turn, not for a runaway query
+    to reach its budget (3 s): the runaway is demoted after 0.1 s and leaves its place."""
+    executor = Executor(store_dir, warm=2, most=3, limits=Limits(timeout=3), slow_after=0.1, active=1)
+    try:
+
+        async def heavy_and_light() -> tuple[object, float, BaseException | None]:
+            heavy = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
+            await asyncio.sleep(0.02)
+            started = time.monotonic()
+            lights = await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(3)))
+            waited = time.monotonic() - started
+            stopped = (await asyncio.gather(heavy, return_exceptions=True))[0]
+            return lights, waited, stopped if isinstance(stopped, BaseException) else None
+
+        lights, waited, stopped = asyncio.run(heavy_and_light())
+        assert lights == [Boolean(True)] * 3
+        assert waited < 2, "the light queries waited for the runaway's budget"
+        assert isinstance(stopped, QueryTimeout)
+    finally:
+        executor.close()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tkg.sparql_text import (
+    Shape,
     ask_probe,
     blank,
     looks_like_update,
     query_kind,
     refused_services,
     service_targets,
+    shape,
 )
 
 
@@ -113,3 +117,42 @@ def test_an_ask_probe_parses_without_running_the_ask() -> None:
     assert isinstance(ox.Store().query(probe.text), ox.QuerySolutions)
     assert ask_probe("SELECT * { ?s ?p ?o }") is None
     assert ask_probe('SELECT * { ?s ?p "ASK" }') is None
+
+
+#: Pieces of query texts, keywords hidden in strings, IRIs and comments among them.
+SHAPE_PIECES = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "INSERT DATA",
+    "DROP ALL",
+    "DELETE WHERE",
+    "LOAD <http://e/x>",
+    "SERVICE",
+    "SERVICE SILENT",
+    "<http://e/q>",
+    "<http://e/SELECT>",
+    "?s",
+    "ex:SERVICE",
+    "{",
+    "}",
+    " ",
+    "\n",
+    '"SELECT"',
+    "'DROP ALL'",
+    '"""SERVICE <x>\n"""',
+    "# SELECT\n",
+    "#",
+    "<",
+    ">",
+    '"',
+    "'",
+    "WHERE",
+]
+
+
+@given(st.lists(st.sampled_from(SHAPE_PIECES), max_size=12))
+def test_shape_reads_what_the_three_lexers_read(pieces: list[str]) -> None:
+    query = " ".join(pieces)
+    assert shape(query) == Shape(query_kind(query), looks_like_update(query), service_targets(query))
