@@ -20,7 +20,7 @@ from rdflib import Graph
 from . import __version__, failpoints, statistics
 from .config import Settings
 from .dumps import write_dumps
-from .evidence import Articles, skolemise
+from .evidence import Articles, label, name_blank_nodes
 from .lint import Finding, lint_stage
 from .namespaces import BASE, CANONICAL, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
@@ -127,9 +127,11 @@ def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]
     articles = Articles(settings.seeds_dir)
     with timings.stage("parse") as stage:
         ontology, _ = parse_files(turtle_files(settings.ontology_dir))
-        data, origins = parse_files(bar(turtle_files(settings.data_dir), "parse", "files"))
+        data, origins = parse_files(
+            bar(turtle_files(settings.data_dir), "parse", "files"), lambda t: name_blank_nodes(t)[0]
+        )
         shapes = rebase_shapes(parse_files(turtle_files(settings.shapes_dir))[0])
-        skolemise(data)
+        label(data)
         timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
         stage.counted(len(ontology) + len(data) + len(shapes), "triples")
     version = dataset_version(settings, articles)

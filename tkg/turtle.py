@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -95,10 +95,12 @@ def _rebased(term: Node) -> Node:
     return URIRef(rebase(term)) if isinstance(term, URIRef) else term
 
 
-def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[str, set[str]]]:
-    """Parse several Turtle files into one graph.
+def parse_files(
+    paths: Iterable[Path], prepare: Callable[[list[Triple]], list[Triple]] | None = None
+) -> tuple[Graph, dict[str, set[str]]]:
+    """Parse several Turtle files into one graph, each file's triples through ``prepare`` first.
 
-    Also returns, for each subject, the names of the files that describe it, so
+    Also returns, for each subject as written, the names of the files that describe it, so
     that a validation problem can say where to look. Each file's triples go
     straight into the one graph (no graph per file to copy from: rdflib's
     inserts are most of the parse).
@@ -113,6 +115,8 @@ def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[str, set[str]]]:
         for node, _, target in (t for t in triples if t[1] == RDF.subject):
             origins.setdefault(str(node), set()).add(path.name)
             origins.setdefault(str(target), set()).add(path.name)
+        if prepare is not None:
+            triples = prepare(triples)
         graph.addN((s, p, o, graph) for s, p, o in triples)
         for prefix, namespace in prefixes.items():
             graph.bind(prefix, namespace, override=False)
