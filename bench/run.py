@@ -259,11 +259,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = dataclasses.replace(plan, soak_minutes=args.soak_minutes)
     if args.soak_only:
         return soak_alone(args.work, args.out, plan)
-    if args.scale_only:
-        return scale_alone(args.work, args.out, plan, args.build_timeout)
     if not wrk.available():
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)", file=sys.stderr)
         return 1
+    if args.scale_only:
+        return scale_alone(args.work, args.out, plan, args.build_timeout)
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     print("building the real graph ...", file=sys.stderr)
