@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
+from pytest import MonkeyPatch
 
+from tkg import dumps
 from tkg.dumps import CHECKSUMS, DUMPS, FORMATS, INDEX, file_name, repeated, write_dumps
 
 EX = "http://example.org/"
@@ -72,3 +74,13 @@ def test_repeated_names_each_later_copy_of_a_triple(tmp_path: Path) -> None:
     store = _store()
     assert {(q.graph_name, q.predicate) for q in repeated(store)} == {(B, P), (C, P)}
     assert len(repeated(store)) == 3
+
+
+def test_two_processes_write_the_same_bytes_as_two_threads(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    store = _store()
+    write_dumps(store, tmp_path / "threads")
+    monkeypatch.setattr(dumps, "PROCESSES_FROM", 0)
+    write_dumps(store, tmp_path / "processes")
+    for name in [file_name(f) for f in FORMATS] + [CHECKSUMS, INDEX]:
+        threads, processes = (tmp_path / way / DUMPS / name for way in ("threads", "processes"))
+        assert threads.read_bytes() == processes.read_bytes(), name
