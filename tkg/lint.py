@@ -35,7 +35,7 @@ from .evidence import Articles, normalise
 
 if TYPE_CHECKING:
     from .build import Timings
-from .namespaces import OA, ORG, TKG, rebase
+from .namespaces import BASE, CANONICAL, OA, ORG, TKG, rebase
 
 ERROR = "error"
 WARNING = "warning"
@@ -208,15 +208,17 @@ def _subjects(path: Path) -> Iterable[tuple[str, str]]:
     :func:`tkg.turtle.parse_file` rebases them, so they match the data graph's.
     """
     try:
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        pairs = [
+            (t.subject.value, t.predicate.value)
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            if isinstance(t.subject, ox.NamedNode)
+        ]
     except SyntaxError:
         graph = Graph().parse(path, format="turtle")
-        return [(rebase(str(s)), rebase(str(p))) for s, p, _o in graph if isinstance(s, URIRef)]
-    return [
-        (rebase(t.subject.value), rebase(t.predicate.value))
-        for t in triples
-        if isinstance(t.subject, ox.NamedNode)
-    ]
+        pairs = [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
+    if BASE == CANONICAL:  # two calls a triple saved: the IRIs are already this deployment's
+        return pairs
+    return [(rebase(s), rebase(p)) for s, p in pairs]
 
 
 class Linter:
