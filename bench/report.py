@@ -98,20 +98,69 @@ def targets(data: dict) -> list[dict]:
         "identical",
         bool(reasoners.get("identical_tkg")),
     )
-    stages = data["build"]["stages"]
-    real_seconds = round(sum(stages.values()), 2)
+    real_seconds = build_seconds(data["build"])
     add("real graph build, sum of stages (s)", real_seconds, "< 5 s", real_seconds < 5)
+    goals = {100: (180, 4096), 1000: (1800, 16384)}  # the issue's targets: seconds and MB
     for row in data["scale"]:
-        if row["factor"] == 100:
-            build = row["build"]
-            if "error" in build:
-                add("100x graph build", "failed", "< 180 s and < 4 GB", False)
-                continue
-            seconds = round(sum(build["stages"].values()), 1)
-            peak = max(build["peak_mb"].values())
-            add("100x graph build (s)", seconds, "< 180 s", seconds < 180)
-            add("100x graph build peak memory (MB)", peak, "< 4096 MB", peak < 4096)
+        factor = int(row["factor"]) if row["factor"] in goals else None
+        if factor is None:
+            continue
+        seconds_goal, mb_goal = goals[factor]
+        build = row["build"]
+        if "error" in build:
+            add(f"{factor}x graph build", "failed", f"< {seconds_goal} s and < {mb_goal} MB", False)
+            continue
+        seconds = build_seconds(build)
+        peak = max(build["peak_mb"].values())
+        add(f"{factor}x graph build (s)", seconds, f"< {seconds_goal} s", seconds < seconds_goal)
+        add(f"{factor}x graph build peak memory (MB)", peak, f"< {mb_goal} MB", peak < mb_goal)
     return rows
+
+
+def build_seconds(build: dict) -> float:
+    """A build's whole time: the process's own clock, not the sum of its stages (``dumps`` runs inside
+    ``load``, so the sum counts it twice)."""
+    if "seconds" in build:
+        return round(build["seconds"], 1)
+    return round(sum(s for name, s in build["stages"].items() if name != "dumps"), 1)
+
+
+def scale_markdown(rows: list[dict]) -> list[str]:
+    """The scale section: each factor's build by stage, then its service against Oxigraph's."""
+    lines = [
+        "## Scale",
+        "",
+        "Build: seconds by stage (``dumps`` is part of ``load``); peak RSS of the build process.",
+        "Service: the first query on a fresh server, the canned query ``ancestors`` with its parameter"
+        " (tkg's API / the same text on the Oxigraph server), the lineage closure (tkg / Oxigraph),"
+        " and requests a second at 8 clients.",
+        "",
+        "| factor | triples | build s | parse | validate | lint | reason | load | dumps | peak MB "
+        "| first query ms | canned ms (tkg / Oxigraph) | lineage closure ms (tkg / Oxigraph) "
+        "| tkg req/s | Oxigraph req/s |",
+        "|" + " ---: |" * 11 + " --- | --- | ---: | ---: |",
+    ]
+    for row in rows:
+        build = row["build"]
+        if "error" in build:
+            lines.append(f"| {row['factor']:g} | build failed: {build['error'][-200:]!r} |")
+            continue
+        s = build["stages"]
+        tkg, ox = row.get("tkg", {}), row.get("oxigraph", {})
+        closure = (
+            f"{row.get('heavy_ms', {}).get('lineage-closure')} / "
+            f"{row.get('oxigraph_heavy_ms', {}).get('lineage-closure')}"
+        )
+        canned = f"{row.get('canned_ms')} / {row.get('oxigraph_canned_ms')}"
+        lines.append(
+            f"| {row['factor']:g} | {build['total_triples']:,} | {build_seconds(build)} "
+            + "".join(
+                f"| {s.get(stage)} " for stage in ("parse", "validate", "lint", "reason", "load", "dumps")
+            )
+            + f"| {max(build['peak_mb'].values())} | {row.get('first_query_ms')} | {canned} "
+            f"| {closure} | {_fmt(tkg.get('throughput'))} | {_fmt(ox.get('throughput'))} |"
+        )
+    return lines
 
 
 def _fmt(value) -> str:
@@ -256,28 +305,7 @@ def markdown(data: dict) -> str:
         f"{r.get('tkg_inferred')} with tkg: terms; identical: {r.get('identical')}.",
         "",
     ]
-    lines += [
-        "## Scale",
-        "",
-        "| factor | worlds | triples | build s | parse | validate | reason | load | peak MB "
-        "| tkg req/s (8) | p99 ms | Oxigraph req/s (8) | lineage closure ms (tkg / Oxigraph) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for row in data["scale"]:
-        build = row["build"]
-        if "error" in build:
-            lines.append(f"| {row['factor']:g} | {row['worlds']} | build failed: {build['error'][-200:]!r} |")
-            continue
-        s = build["stages"]
-        tkg, ox = row.get("tkg", {}), row.get("oxigraph", {})
-        ours = row.get("heavy_ms", {}).get("lineage-closure")
-        closure = f"{ours} / {row.get('oxigraph_heavy_ms', {}).get('lineage-closure')}"
-        lines.append(
-            f"| {row['factor']:g} | {row['worlds']} | {build['total_triples']:,} | {sum(s.values()):.1f} "
-            f"| {s.get('parse')} | {s.get('validate')} | {s.get('reason')} | {s.get('load')} "
-            f"| {max(build['peak_mb'].values())} | {_fmt(tkg.get('throughput'))} | {_fmt(tkg.get('p99_ms'))} "
-            f"| {_fmt(ox.get('throughput'))} | {closure} |"
-        )
+    lines += scale_markdown(data["scale"])
     if data.get("soak"):
         from .soak import markdown as soak_markdown
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from rdflib import Graph
 from . import __version__, failpoints, statistics
 from .config import Settings
 from .dumps import write_dumps
-from .evidence import Articles, skolemise
+from .evidence import Articles, label, name_blank_nodes
 from .lint import Finding, lint_stage
 from .namespaces import BASE, CANONICAL, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
@@ -127,9 +128,11 @@ def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]
     articles = Articles(settings.seeds_dir)
     with timings.stage("parse") as stage:
         ontology, _ = parse_files(turtle_files(settings.ontology_dir))
-        data, origins = parse_files(bar(turtle_files(settings.data_dir), "parse", "files"))
+        data, origins = parse_files(
+            bar(turtle_files(settings.data_dir), "parse", "files"), lambda t: name_blank_nodes(t)[0]
+        )
         shapes = rebase_shapes(parse_files(turtle_files(settings.shapes_dir))[0])
-        skolemise(data)
+        label(data)
         timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
         stage.counted(len(ontology) + len(data) + len(shapes), "triples")
     version = dataset_version(settings, articles)
@@ -155,11 +158,13 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     """The stage that writes the dumps and VoID statistics into the new store directory."""
 
     def publish(store: ox.Store, directory: Path) -> None:
-        with timings.stage("dumps") as stage:
+        with timings.stage("dumps") as stage, ThreadPoolExecutor(max_workers=1) as counting:
             total = len(store)
+            # Oxigraph counts the statistics while the dumps are written (by two processes at scale).
+            counted = counting.submit(statistics.from_store, store)
             for dump in write_dumps(store, directory):
                 timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
-            statistics.write(statistics.from_store(store), directory)
+            statistics.write(counted.result(), directory)
             stage.counted(total, "quads")
 
     return publish

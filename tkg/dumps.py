@@ -14,7 +14,10 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +33,7 @@ DUMPS = "dumps"
 INDEX = "index.json"
 CHECKSUMS = "SHA256SUMS"
 BASENAME = "trotskyism"
+COPY_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -97,59 +101,123 @@ def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
         yield from store.quads_for_pattern(None, None, None, graph)
 
 
-def union_triples(store: ox.Store) -> ox.QueryTriples:
-    """The default graph as the service queries it: the union, each triple once (Oxigraph dedups)."""
-    triples = store.query(UNION)
-    assert isinstance(triples, ox.QueryTriples)
-    return triples
+def repeated(store: ox.Store) -> set[ox.Quad]:
+    """The quads whose triple a graph named earlier (by name) also holds: the union leaves them out.
+
+    One join per pair of graphs, inside Oxigraph; the build's graphs are
+    disjoint (the reasoner reports only new triples), so this is usually empty,
+    and never more than the triples two graphs share.
+    """
+    graphs = sorted(store.named_graphs(), key=str)
+    found: set[ox.Quad] = set()
+    for i, earlier in enumerate(graphs):
+        for later in graphs[i + 1 :]:
+            rows = store.query(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH {earlier} {{ ?s ?p ?o }} GRAPH {later} {{ ?s ?p ?o }} }}"
+            )
+            assert isinstance(rows, ox.QuerySolutions)
+            found.update(ox.Quad(row[0], row[1], row[2], later) for row in rows)
+    return found
 
 
-UNION = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-UNION_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+def union_triples(quads: Iterable[ox.Quad], skip: set[ox.Quad]) -> Iterator[ox.Triple]:
+    """The default graph as the service queries it, each triple once: ``quads`` less ``skip``
+    (:func:`repeated`), in their own order."""
+    if skip:
+        quads = (q for q in quads if q not in skip)
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+
+
+#: From this many quads on, one ``python -m tkg.dumps`` process writes the parsed formats while this
+#: one gzips the N-Quads and counts the statistics: the parsers and serialisers hold the GIL for
+#: much of their time, so threads would share one core. It starts in about half a second.
+PROCESSES_FROM = 100_000
 
 
 def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     """Write every dump of the store's named graphs, its checksums and its index.
 
-    Oxigraph serialises each file straight from the store (``Store.dump``, or
-    the union's CONSTRUCT) through gzip to disk: no quad becomes a Python
-    object unless the syntax takes prefixes and the union must pass through
-    ``pyoxigraph.serialize``, and then one at a time.
+    The store is read once, by Oxigraph, into an uncompressed N-Quads file
+    beside the dumps: reading a quad back from the store costs a lookup per
+    term, so five reads were most of the time. Every other format is that file
+    parsed again (Oxigraph's parser, several times faster than the store) and
+    written through gzip; the file is removed at the end. For a large store a
+    second process writes those (``python -m tkg.dumps``, not
+    :mod:`multiprocessing`, which would run the caller's main script again in
+    it). The quad formats keep the store's order; the union leaves out the
+    quads :func:`repeated` names.
     """
     target = directory / DUMPS
     target.mkdir(parents=True, exist_ok=True)
+    source = target / ".quads.nq"
+    skipped = target / ".repeated.nq"
+    store.dump(str(source), ox.RdfFormat.N_QUADS)
     quads = len(store)
-    counted = store.query(UNION_COUNT)
-    assert isinstance(counted, ox.QuerySolutions)
-    union = int(next(iter(counted))[0].value)
-
-    def write(fmt: DumpFormat) -> DumpFile:
-        name = file_name(fmt)
-        path = target / name
-        tmp = path.with_name(name + ".tmp")
-        prefixes = PREFIXES if fmt.format.prefixes else None
-        with (
-            tmp.open("wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
-        ):
-            output = cast(IO[bytes], gz)
-            if fmt.quads:
-                store.dump(output, fmt.rdf_format, prefixes=prefixes)
-            elif prefixes:
-                ox.serialize(union_triples(store), output, format=fmt.rdf_format, prefixes=prefixes)
-            else:
-                union_triples(store).serialize(output, fmt.rdf_format)
-        os.replace(tmp, path)
-        digest, size = _sha256(path)
-        statements = quads if fmt.quads else union
-        return DumpFile(name, fmt.suffix, fmt.media_type, fmt.title, size, digest, statements)
-
-    # Two at a time: Oxigraph's serialiser and zlib work without the GIL, so two files use two cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        written = list(bar(pool.map(write, FORMATS), "dumps", "files", len(FORMATS)))
+    skip = repeated(store)
+    try:
+        if quads < PROCESSES_FROM:
+            written = _in_threads(source, target, quads, skip)
+        else:
+            ox.serialize(sorted(skip, key=str), str(skipped), ox.RdfFormat.N_QUADS)
+            written = _beside_a_process(source, target, quads, skip, skipped)
+    finally:
+        source.unlink(missing_ok=True)
+        skipped.unlink(missing_ok=True)
     _write_atomically(target / CHECKSUMS, "".join(f"{d.sha256}  {d.name}\n" for d in written).encode())
     _write_atomically(target / INDEX, json.dumps([asdict(d) for d in written], indent=2).encode())
     return written
+
+
+def _in_threads(source: Path, target: Path, quads: int, skip: set[ox.Quad]) -> list[DumpFile]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = pool.map(lambda f: write_file(source, target, f.suffix, quads, skip), FORMATS)
+        return list(bar(done, "dumps", "files", len(FORMATS)))
+
+
+def _beside_a_process(
+    source: Path, target: Path, quads: int, skip: set[ox.Quad], skipped: Path
+) -> list[DumpFile]:
+    """The parsed formats by a ``python -m tkg.dumps`` process, the N-Quads (a gzipped copy) here."""
+    parsed = [f.suffix for f in FORMATS if f.rdf_format != ox.RdfFormat.N_QUADS]
+    command = [sys.executable, "-m", "tkg.dumps", str(source), str(target), str(quads), str(skipped)]
+    with subprocess.Popen([*command, *parsed], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        written = {
+            f.suffix: write_file(source, target, f.suffix, quads, skip)
+            for f in FORMATS
+            if f.suffix not in parsed
+        }
+        out, err = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"writing the dumps failed: {err.decode(errors='replace').strip()[-2000:]}")
+    for line in out.decode().splitlines():
+        dump = DumpFile(**json.loads(line))
+        written[dump.suffix] = dump
+    return [written[f.suffix] for f in FORMATS]
+
+
+def write_file(source: Path, target: Path, suffix: str, quads: int, skip: set[ox.Quad]) -> DumpFile:
+    """One dump, from the N-Quads file ``source`` (of ``quads`` quads, less ``skip`` in the union)."""
+    fmt = BY_SUFFIX[suffix]
+    name = file_name(fmt)
+    path = target / name
+    tmp = path.with_name(name + ".tmp")
+    prefixes = PREFIXES if fmt.format.prefixes else None
+    with (
+        tmp.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+    ):
+        output = cast(IO[bytes], gz)
+        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
+            with source.open("rb") as nquads:
+                shutil.copyfileobj(nquads, output, COPY_CHUNK)
+        else:
+            parsed = ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS)
+            items = parsed if fmt.quads else union_triples(cast(Iterator[ox.Quad], parsed), skip)
+            ox.serialize(items, output, format=fmt.rdf_format, prefixes=prefixes)
+    os.replace(tmp, path)
+    digest, size = _sha256(path)
+    statements = quads if fmt.quads else quads - len(skip)
+    return DumpFile(name, fmt.suffix, fmt.media_type, fmt.title, size, digest, statements)
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -175,3 +243,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tkg.dumps SOURCE TARGET QUADS REPEATED SUFFIX...``: those dumps (:func:`write_file`),
+    each described on a line of JSON; ``REPEATED`` is an N-Quads file of the quads the union leaves out."""
+    source, target, quads, skipped, *suffixes = argv
+    skip = set(cast(Iterator[ox.Quad], ox.parse(path=skipped, format=ox.RdfFormat.N_QUADS)))
+    for suffix in suffixes:
+        written = write_file(Path(source), Path(target), suffix, int(quads), skip)
+        print(json.dumps(asdict(written)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -18,13 +18,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from .namespaces import ID, OA, TKG, canonical
+from .turtle import Triple
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -76,23 +79,69 @@ def evidence_label(source_title: str, quote: str, words: int = 8) -> str:
     return f"{source_title}: \u201c{head}{ellipsis}\u201d"
 
 
-def _rename(graph: Graph, renamed: dict[BNode, URIRef]) -> None:
-    for old, new in renamed.items():
-        for s, p in list(graph.subject_predicates(old)):
-            graph.remove((s, p, old))
-            graph.add((s, p, new))
-        for p, o in list(graph.predicate_objects(old)):
-            graph.remove((old, p, o))
-            graph.add((new, p, o))
+def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
+    """The triples with blank-node evidence, then blank-node claims, named; and how many quotes were named.
+
+    Works on one file's triples before they enter a graph (a blank node is its
+    file's own, so everything about it is there), which spares rdflib a remove
+    and an add for every triple that mentions one; :func:`skolemise` does the
+    same to a whole graph.
+    """
+    about = _blank_index(triples)
+    evidence: dict[Node, URIRef] = {}
+    for node in dict.fromkeys(o for _, p, o in triples if p == TKG.evidence):
+        if not isinstance(node, BNode):
+            continue
+        source, quote = (_first(about, node, p) for p in (DCTERMS.source, OA.exact))
+        if source is not None and quote is not None:  # else left for SHACL to report with its owner
+            evidence[node] = evidence_iri(str(source), str(quote))
+    triples = _renamed(triples, evidence) + [(new, RDF.type, TKG.Evidence) for new in evidence.values()]
+    about = _blank_index(triples)
+    claims: dict[Node, URIRef] = {}
+    for node in dict.fromkeys(s for s, p, o in triples if p == RDF.type and o == TKG.Claim):
+        if not isinstance(node, BNode):
+            continue
+        subject, predicate, obj = (_first(about, node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef) or obj is None:
+            continue  # left for SHACL to report
+        if len(about[node][RDF.object]) > 1 or len(about[node][RDF.subject]) > 1:
+            continue  # malformed: SHACL says so, with the blank node
+        claims[node] = claim_iri(subject, predicate, obj)
+    return _renamed(triples, claims), len(evidence)
+
+
+def _blank_index(triples: list[Triple]) -> dict[Node, dict[Node, dict[Node, None]]]:
+    """Blank subject to predicate to its distinct objects, in file order."""
+    index: dict[Node, dict[Node, dict[Node, None]]] = defaultdict(lambda: defaultdict(dict))
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            index[s][p][o] = None
+    return index
+
+
+def _first(index: dict[Node, dict[Node, dict[Node, None]]], node: Node, predicate: Node) -> Node | None:
+    return next(iter(index[node][predicate]), None)
+
+
+def _renamed(triples: list[Triple], names: dict[Node, URIRef]) -> list[Triple]:
+    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]
 
 
 def skolemise(graph: Graph) -> int:
     """Name blank-node evidence and claims and label them; return how many quotes were named."""
-    count = _skolemise_evidence(graph)
-    _skolemise_claims(graph)
+    before = list(graph)
+    triples, count = name_blank_nodes(before)
+    if triples != before:
+        graph.remove((None, None, None))
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+    label(graph)
+    return count
+
+
+def label(graph: Graph) -> None:
+    """Give named evidence and claims without an English label one (they read other files' labels)."""
     _label_evidence(graph)
     _label_claims(graph)
-    return count
 
 
 def _english_label(graph: Graph, term: object) -> str:
@@ -129,22 +178,6 @@ def _label_claims(graph: Graph) -> None:
         graph.add((node, RDFS.label, Literal(text, lang="en")))
 
 
-def _skolemise_claims(graph: Graph) -> int:
-    """Replace blank-node ``tkg:Claim``s by ``id/claim/…`` resources (one per triple); return how many."""
-    renamed: dict[BNode, URIRef] = {}
-    for node in set(graph.subjects(RDF.type, TKG.Claim)):
-        if not isinstance(node, BNode):
-            continue
-        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef) or obj is None:
-            continue  # left for SHACL to report
-        if len(set(graph.objects(node, RDF.object))) > 1 or len(set(graph.objects(node, RDF.subject))) > 1:
-            continue  # malformed: SHACL says so, with the blank node
-        renamed[node] = claim_iri(subject, predicate, obj)
-    _rename(graph, renamed)
-    return len(renamed)
-
-
 def _label_evidence(graph: Graph) -> None:
     """Give every ``tkg:Evidence`` without an English label one from its source and quote."""
     for node in set(graph.subjects(RDF.type, TKG.Evidence)):
@@ -160,23 +193,6 @@ def _label_evidence(graph: Graph) -> None:
             or str(source).rsplit("/", 1)[-1]
         )
         graph.add((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
-
-
-def _skolemise_evidence(graph: Graph) -> int:
-    """Replace blank-node evidence by named ``tkg:Evidence`` resources; return how many."""
-    renamed: dict[BNode, URIRef] = {}
-    for node in set(graph.objects(None, TKG.evidence)):
-        if not isinstance(node, BNode):
-            continue
-        source = graph.value(node, DCTERMS.source)
-        quote = graph.value(node, OA.exact)
-        if source is None or quote is None:
-            continue  # left for SHACL to report with the owning resource
-        renamed[node] = evidence_iri(str(source), str(quote))
-    _rename(graph, renamed)
-    for new in renamed.values():
-        graph.add((new, RDF.type, TKG.Evidence))
-    return len(renamed)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .evidence import Articles, normalise
 
 if TYPE_CHECKING:
     from .build import Timings
-from .namespaces import OA, ORG, TKG, rebase
+from .namespaces import BASE, CANONICAL, OA, ORG, TKG, rebase
 
 ERROR = "error"
 WARNING = "warning"
@@ -208,15 +208,17 @@ def _subjects(path: Path) -> Iterable[tuple[str, str]]:
     :func:`tkg.turtle.parse_file` rebases them, so they match the data graph's.
     """
     try:
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        pairs = [
+            (t.subject.value, t.predicate.value)
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            if isinstance(t.subject, ox.NamedNode)
+        ]
     except SyntaxError:
         graph = Graph().parse(path, format="turtle")
-        return [(rebase(str(s)), rebase(str(p))) for s, p, _o in graph if isinstance(s, URIRef)]
-    return [
-        (rebase(t.subject.value), rebase(t.predicate.value))
-        for t in triples
-        if isinstance(t.subject, ox.NamedNode)
-    ]
+        pairs = [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
+    if BASE == CANONICAL:  # two calls a triple saved: the IRIs are already this deployment's
+        return pairs
+    return [(rebase(s), rebase(p)) for s, p in pairs]
 
 
 class Linter:
@@ -233,6 +235,7 @@ class Linter:
             self.types[s] |= self.superclasses.get(cls, {cls})
         self.findings: list[Finding] = []
         self._parents: dict[Node, set[Node]] | None = None
+        self._quotes: dict[Node, list[tuple[str, str]]] = {}
 
     # ---- helpers
 
@@ -249,7 +252,14 @@ class Linter:
         return str(node).rsplit("/", 1)[-1]
 
     def quotes(self, node: Node) -> list[tuple[str, str]]:
-        """``(source IRI, quote)`` of every evidence of ``node``."""
+        """``(source IRI, quote)`` of every evidence of ``node`` (kept: the rules ask for a node's
+        quotes again and again)."""
+        cached = self._quotes.get(node)
+        if cached is None:
+            cached = self._quotes[node] = self._read_quotes(node)
+        return list(cached)
+
+    def _read_quotes(self, node: Node) -> list[tuple[str, str]]:
         found = []
         for evidence in self.data.objects(node, TKG.evidence):
             source = self.data.value(evidence, DCTERMS.source)
@@ -555,16 +565,12 @@ class Linter:
             for org, value in sorted(self.data.subject_objects(prop), key=str):
                 if org in self.deprecated or any(self.quotes(c) for c in self.claims(org, prop, value)):
                     continue
+                # From the organisation's own events: a date is shared by many events at scale.
+                link = ORG.resultingOrganization if prop == TKG.founded else ORG.originalOrganization
                 events = [
                     e
-                    for e in self.data.subjects(TKG.date, value)
-                    if (
-                        e,
-                        ORG.resultingOrganization if prop == TKG.founded else ORG.originalOrganization,
-                        org,
-                    )
-                    in self.data
-                    and self.quotes(e)
+                    for e in self.data.subjects(link, org)
+                    if (e, TKG.date, value) in self.data and self.quotes(e)
                 ]
                 if not events:
                     self.add(

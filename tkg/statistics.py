@@ -80,7 +80,8 @@ def from_store(store: ox.Store) -> Statistics:
     union = "{ SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
     kinds = dict(
         rows(
-            "SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            # the string functions once a subject, not once a quad
+            "SELECT ?kind (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } } } "
             f'FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) '
             f'BIND (STRBEFORE(CONCAT(STRAFTER(STR(?s), "{ID}"), "/"), "/") AS ?kind) }} GROUP BY ?kind'
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,8 +30,11 @@ def turtle_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.ttl"))
 
 
-def parse_file(path: Path, graph: Graph | None = None) -> Graph:
-    """Parse one Turtle file into ``graph`` (a new one by default).
+Triple = tuple[Node, Node, Node]
+
+
+def read_triples(path: Path) -> tuple[list[Triple], dict[str, str]]:
+    """The triples of one Turtle file as rdflib terms, and its prefixes.
 
     Oxigraph's parser reads the file (in Rust, several times rdflib's speed);
     each triple then becomes rdflib terms, which validation, skolemisation and
@@ -40,8 +43,6 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     canonical ``id/`` and ``graph/`` become this deployment's (``TKG_BASE_IRI``), so the store
     holds only its own.
     """
-    graph = Graph() if graph is None else graph
-    # Parse into a list first, so a failure leaves ``graph`` untouched.
     try:
         parser = ox.parse(
             path=str(path),
@@ -56,8 +57,15 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
         raise TurtleError(path, error.lineno, error.msg) from error
     except (OSError, ValueError) as error:
         raise TurtleError(path, None, str(error)) from error
-    for prefix, namespace in parser.prefixes.items():
-        graph.bind(prefix, rebase(namespace), override=False)
+    return triples, {prefix: rebase(namespace) for prefix, namespace in parser.prefixes.items()}
+
+
+def parse_file(path: Path, graph: Graph | None = None) -> Graph:
+    """Parse one Turtle file into ``graph`` (a new one by default); a failure leaves it untouched."""
+    graph = Graph() if graph is None else graph
+    triples, prefixes = read_triples(path)
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, override=False)
     graph.addN((s, p, o, graph) for s, p, o in triples)
     return graph
 
@@ -87,23 +95,29 @@ def _rebased(term: Node) -> Node:
     return URIRef(rebase(term)) if isinstance(term, URIRef) else term
 
 
-def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[str, set[str]]]:
-    """Parse several Turtle files into one graph.
+def parse_files(
+    paths: Iterable[Path], prepare: Callable[[list[Triple]], list[Triple]] | None = None
+) -> tuple[Graph, dict[str, set[str]]]:
+    """Parse several Turtle files into one graph, each file's triples through ``prepare`` first.
 
-    Also returns, for each subject, the names of the files that describe it, so
-    that a validation problem can say where to look.
+    Also returns, for each subject as written, the names of the files that describe it, so
+    that a validation problem can say where to look. Each file's triples go
+    straight into the one graph (no graph per file to copy from: rdflib's
+    inserts are most of the parse).
     """
     graph = Graph()
     origins: dict[str, set[str]] = {}
     for path in paths:
-        part = parse_file(path)
-        for subject in set(part.subjects()):
-            origins.setdefault(str(subject), set()).add(path.name)
+        triples, prefixes = read_triples(path)
+        for subject in {str(s) for s, _, _ in triples}:
+            origins.setdefault(subject, set()).add(path.name)
         # Claims and evidence are blank nodes: file them under what they are about.
-        for node, target in part.subject_objects(RDF.subject):
+        for node, _, target in (t for t in triples if t[1] == RDF.subject):
             origins.setdefault(str(node), set()).add(path.name)
             origins.setdefault(str(target), set()).add(path.name)
-        graph += part
-        for prefix, namespace in part.namespaces():
+        if prepare is not None:
+            triples = prepare(triples)
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+        for prefix, namespace in prefixes.items():
             graph.bind(prefix, namespace, override=False)
     return graph, origins

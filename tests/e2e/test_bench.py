@@ -7,12 +7,15 @@ below are the cache's own.
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bench import servers, wrk
 from bench.run import fetch, measure, size_of
+from bench.run import main as run_main
 from bench.workload import throughput_queries
 from server import create_app
 from tkg.config import Settings
@@ -105,3 +108,21 @@ def test_the_soak_runs_and_reports_memory_and_errors(real_build: Settings) -> No
     assert data["errors"] == 0, data["error_samples"]
     assert data["rss_start_mib"] > 0 and data["rss_end_mib"] > 0
     assert "## Soak" in "\n".join(soak.markdown(data))
+
+
+def test_the_scale_section_alone_builds_serves_and_times_a_small_graph(tmp_path: Path) -> None:
+    """``python -m bench --scale-only``: a generated graph built, served by tkg and the Oxigraph server."""
+    out = tmp_path / "out"
+    code = run_main(
+        ["--quick", "--scale-only", "--scales", "0.05", "--work", str(tmp_path), "--out", str(out)]
+    )
+    assert code == 0
+    (row,) = json.loads((out / "scale.json").read_text())
+    assert row["build"]["total_triples"] > 0 and row["build"]["seconds"] > 0
+    assert {"parse", "validate", "lint", "reason", "load", "dumps"} <= set(row["build"]["stages"])
+    for key in ("first_query_ms", "canned_ms", "oxigraph_first_query_ms", "oxigraph_canned_ms"):
+        assert row[key] > 0, key
+    assert row["heavy_ms"]["lineage-closure"] > 0 and row["oxigraph_heavy_ms"]["lineage-closure"] > 0
+    assert row["tkg"]["errors"] == 0 and row["oxigraph"]["errors"] == 0
+    table = (out / "scale.md").read_text()
+    assert f"| 0.05 | {row['build']['total_triples']:,} |" in table
