@@ -11,6 +11,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from bench import servers, wrk
 from bench.run import fetch, measure, size_of
 from bench.workload import throughput_queries
@@ -18,6 +20,7 @@ from server import create_app
 from tkg.config import Settings
 
 
+@pytest.mark.serial  # load: alone, after the parallel phase
 def test_wrk_loads_the_oxigraph_server_with_new_and_repeated_texts(real_build: Settings) -> None:
     query = throughput_queries()[1]  # descendants of the Fourth International
     with servers.oxigraph(real_build.current_store.resolve()) as ox:
@@ -96,6 +99,7 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     assert cache.get("huge") is None
 
 
+@pytest.mark.serial  # load: alone, after the parallel phase
 def test_the_soak_runs_and_reports_memory_and_errors(real_build: Settings) -> None:
     """The benchmark's soak, for seconds instead of 30 minutes: every request answered, memory read."""
     from bench import soak
