@@ -50,11 +50,13 @@ lint: install
 	$(BIN)/ruff format --check tkg server tests scripts bench
 	$(BIN)/mypy tkg server
 
-# The unit, build and HTTP tiers on both cores, then the live tier alone: its load, attack and
-# slow-client tests measure latency and must not share the cores with other tests.
+# Every tier but the tests judged by latency or load (marker `serial`) on TEST_WORKERS workers at
+# once (much of the live tier waits on servers, engines and a browser), then those alone: the load,
+# attack, fair-share, slow-client and soak tests must not share the cores with other tests.
+TEST_WORKERS ?= 4
 test: lint static browser wrk virtuoso
-	$(BIN)/pytest -m "not e2e" -n 2
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m serial
 
 # The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.
 test-unit: install

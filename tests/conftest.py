@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -68,11 +69,26 @@ def fixture_settings(tmp_path: Path, fixture_data: Path) -> Settings:
     return make_settings(tmp_path / "build", fixture_data, FIXTURES / "seeds")
 
 
+def run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: under xdist, the one its workers' directories share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def real_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The real graph, built once per test session."""
-    settings = make_settings(tmp_path_factory.mktemp("real") / "build")
-    build(settings, report=lambda _line: None)
+    """The real graph, built once per test run and only ever read after.
+
+    Under xdist the workers share it: the first to take the lock builds it, the
+    others wait and read it (a build that failed left no ``current``: the next
+    worker tries again, and fails with its message).
+    """
+    root = run_root(tmp_path_factory)
+    settings = make_settings(root / "real" / "build")
+    with (root / "real.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not settings.current_store.exists():
+            build(settings, report=lambda _line: None)
     return settings
 
 
@@ -168,15 +184,19 @@ def tkg_serve(
 
 
 @pytest.fixture(scope="session")
-def live_server(real_build: Settings) -> Iterator[str]:
+def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``tkg serve`` (granian, one worker) over the real build; yields its base URL."""
-    log = real_build.build_dir.parent / "server.log"
+    log = tmp_path_factory.mktemp("live") / "server.log"
     with tkg_serve(real_build.build_dir, "--workers", "1", log=log) as server:
         yield server.base
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the live tier ``e2e`` (and the remote stores' tests): ``pytest -m "not e2e"`` is the quick run."""
+    """Mark the live tier ``e2e`` (and the remote stores' tests): ``pytest -m "not e2e"`` is the quick run.
+
+    The tests that judge latency under load are marked ``serial`` where they are
+    written: ``make test`` runs everything else on every worker first, then those alone.
+    """
     for item in items:
         live = "live_server" in getattr(item, "fixturenames", ())
         if live or "/tests/e2e/" in str(item.path) or "/tests/remote/" in str(item.path):

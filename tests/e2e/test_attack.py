@@ -26,12 +26,13 @@ BUDGET = 3.0
 
 
 @pytest.fixture(scope="module")
-def attacked_server(real_build: Settings) -> Iterator[Serving]:
-    log = real_build.build_dir.parent / "attacked-server.log"
+def attacked_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    log = tmp_path_factory.mktemp("serve") / "attacked-server.log"
     with tkg_serve(real_build.build_dir, log=log, TKG_QUERY_TIMEOUT=str(BUDGET)) as server:
         yield server
 
 
+@pytest.mark.serial
 def test_twenty_pathological_queries_at_once(attacked_server: Serving, capsys) -> None:
     base, server = attacked_server.base, attacked_server.process
     light_url = f"{base}/sparql?format=json&query={quote(LIGHT)}"

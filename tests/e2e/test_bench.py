@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from bench import servers, wrk
 from bench.run import fetch, measure, size_of
 from bench.run import main as run_main
@@ -21,6 +23,7 @@ from server import create_app
 from tkg.config import Settings
 
 
+@pytest.mark.serial  # load: alone, after the parallel phase
 def test_wrk_loads_the_oxigraph_server_with_new_and_repeated_texts(real_build: Settings) -> None:
     query = throughput_queries()[1]  # descendants of the Fourth International
     with servers.oxigraph(real_build.current_store.resolve()) as ox:
@@ -99,6 +102,7 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     assert cache.get("huge") is None
 
 
+@pytest.mark.serial  # load: alone, after the parallel phase
 def test_the_soak_runs_and_reports_memory_and_errors(real_build: Settings) -> None:
     """The benchmark's soak, for seconds instead of 30 minutes: every request answered, memory read."""
     from bench import soak

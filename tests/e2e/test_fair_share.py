@@ -20,6 +20,9 @@ import pytest
 from tests.conftest import Serving, tkg_serve
 from tkg.config import Settings
 
+#: Judged by latency under load: run alone, after the parallel phase (``make test``).
+pytestmark = pytest.mark.serial
+
 FLOODER, OTHER = "127.0.0.2", "127.0.0.3"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LIGHT = "ASK { <https://w3id.org/trotskyism/id/org/crfi> ?p ?o }"
@@ -27,8 +30,8 @@ FLOOD_SECONDS = 15
 
 
 @pytest.fixture(scope="module")
-def shared_server(real_build: Settings) -> Iterator[Serving]:
-    log = real_build.build_dir.parent / "fair-share-server.log"
+def shared_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    log = tmp_path_factory.mktemp("serve") / "fair-share-server.log"
     env = {
         "TKG_QUERY_TIMEOUT": "2",
         "TKG_CLIENT_BUDGET": "4",  # two runaway queries' worth per minute

@@ -8,7 +8,12 @@ from __future__ import annotations
 import os
 from urllib.parse import quote
 
+import pytest
+
 from tests.loadgen import run
+
+#: Load: run alone, after the parallel phase (``make test``), so that its errors are the server's own.
+pytestmark = pytest.mark.serial
 
 QUERIES = [
     "ASK { ?s ?p ?o }",

@@ -22,6 +22,9 @@ import requests
 from tests.conftest import tkg_serve
 from tkg.config import Settings
 
+#: Judged by latency under load: run alone, after the parallel phase (``make test``).
+pytestmark = pytest.mark.serial
+
 STUCK = 1000
 TRICKLING = 50
 BODY = b"ASK {}" + b" " * 6  # 12 bytes: 12 s at a byte a second
@@ -41,8 +44,8 @@ def open_files() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def slow_server(real_build: Settings) -> Iterator[int]:
-    log = real_build.build_dir.parent / "slow-server.log"
+def slow_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    log = tmp_path_factory.mktemp("serve") / "slow-server.log"
     env = {
         "TKG_BODY_TIMEOUT": str(BODY_TIMEOUT + 10),  # the trickled bodies arrive in time
         "TKG_EDGE_CACHE_MB": "0",  # the normal requests need a thread: the response cache would answer them
