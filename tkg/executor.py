@@ -267,7 +267,7 @@ class Executor:
         self.path = str(store_path)
         #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
         #: wait on the event loop in turn, and a query demoted as slow gives its place up.
-        self.active = active or max(2, os.cpu_count() or 2)
+        self.active = active or max(2, len(os.sched_getaffinity(0)))  # the CPUs this process may use
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
