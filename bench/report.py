@@ -99,7 +99,7 @@ def targets(data: dict) -> list[dict]:
         bool(reasoners.get("identical_tkg")),
     )
     real_seconds = build_seconds(data["build"])
-    add("real graph build, sum of stages (s)", real_seconds, "< 5 s", real_seconds < 5)
+    add("real graph build, whole process (s)", real_seconds, "< 5 s", real_seconds < 5)
     goals = {100: (180, 4096), 1000: (1800, 16384)}  # the targets: seconds and MB
     for row in data["scale"]:
         factor = int(row["factor"]) if row["factor"] in goals else None

@@ -8,12 +8,14 @@ time budget, the kill) and adds what the app's after-request steps add to
 every answer of ``/sparql`` (CORS, the security headers, gzip). Whatever it
 does not take is answered by the Flask app as before: the service
 description, OPTIONS and HEAD, a ``Host`` the app refuses, a body over the
-cap, a failure a browser should see as a page, a remote store
+cap, a query from a client that prefers HTML (its failure would be a page), a
+query request without a query (the service description), a remote store
 (``TKG_STORE_URL``), and everything when ``TKG_FAST_SPARQL=0``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any
@@ -29,7 +31,17 @@ from .clients import client_address
 from .compression import MIN_SIZE, gzipped, wants_gzip
 from .hosts import allowed
 from .security import HEADERS as SECURITY
-from .sparql_protocol import CORS, UNEXPECTED, Call, Outcome, Protocol, plain, prefers_html, refused
+from .sparql_protocol import (
+    CORS,
+    UNEXPECTED,
+    Call,
+    Outcome,
+    Protocol,
+    Unresolved,
+    plain,
+    prefers_html,
+    refused,
+)
 
 logger = logging.getLogger(__name__)
 Headers = list[tuple[str, str]]
@@ -120,7 +132,10 @@ class FastSparql:
             accept,
             fields.get("HTTP_IF_NONE_MATCH", ""),
         )
-        plan = self.protocol.plan(call)
+        try:
+            plan = self.protocol.plan(call, resolve=False)
+        except Unresolved:  # its SERVICE hosts are looked up in a thread: DNS never holds the loop
+            plan = await asyncio.get_running_loop().run_in_executor(None, self.protocol.plan, call)
         if plan is None:
             return None  # no query: the service description
         if isinstance(plan, Outcome):

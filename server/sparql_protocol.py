@@ -12,7 +12,7 @@ the answer cache, the error statuses and their sentences.
 Running the query is the caller's part (the Flask view waits for it in its
 thread, the fast path awaits it on the loop): :meth:`Protocol.plan` says what
 to run (or answers at once), :meth:`Protocol.answered` and
-:meth:`Protocol.refused` turn its answer or its failure into a response.
+:func:`refused` turn its answer or its failure into a response.
 """
 
 from __future__ import annotations
@@ -179,7 +179,10 @@ def prefers_html(accept: str) -> bool:
 
 def _read(call: Call) -> tuple[str | None, Dataset, _Params]:
     """The query, the protocol dataset and the parameters of the request (``None``: no query)."""
-    args = _Params(decoded(call.query_string))
+    try:
+        args = _Params(decoded(call.query_string))
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "The URL's query string is not valid UTF-8.") from None
     if call.method == "GET":
         params = args
         if "update" in params:
@@ -227,15 +230,20 @@ def _dataset(params: _Params) -> Dataset:
     return Dataset(tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")))
 
 
+class Unresolved(Exception):
+    """The query calls allowed SERVICE hosts whose addresses must be looked up before it may run."""
+
+
 class Protocol:
     """The query protocol of one app: its settings, its dataset version and its answer cache."""
 
     def __init__(self, settings: Settings, version: str, cache: AnswerCache | None) -> None:
         self.settings, self.version, self.cache = settings, version, cache
 
-    def service_refusal(self, query: str, targets: list[str | None]) -> str | None:
+    def service_refusal(self, query: str, targets: list[str | None], resolve: bool = True) -> str | None:
         """Why the query's SERVICE calls (to ``targets``) may not be made (None: they may): by name,
-        then by address."""
+        then by address (a DNS lookup: with ``resolve`` false, :class:`Unresolved` is raised instead, so
+        that an event loop never waits for DNS)."""
         if not targets:
             return None
         refused = refused_services(query, self.settings.service_hosts, targets)
@@ -244,6 +252,8 @@ class Protocol:
                 f"SERVICE is not allowed to {', '.join(refused)}: the host is not on this "
                 "server's allow-list, and the endpoint does not proxy requests into its network."
             )
+        if not resolve:
+            raise Unresolved
         refused = refused_addresses(query, self.settings.service_private_hosts, targets=targets)
         if refused:
             return (
@@ -260,9 +270,10 @@ class Protocol:
             h.update(b"\0")
         return h.hexdigest()[:32]
 
-    def plan(self, call: Call) -> Plan | Outcome | None:
+    def plan(self, call: Call, resolve: bool = True) -> Plan | Outcome | None:
         """What to run for ``call``, or its answer when none is needed; ``None``: the request has no
-        query (the service description answers it)."""
+        query (the service description answers it). With ``resolve`` false, a query whose SERVICE
+        hosts must be looked up raises :class:`Unresolved` (plan it again where blocking is fine)."""
         try:
             query, dataset, params = _read(call)
         except ProtocolError as error:
@@ -272,7 +283,7 @@ class Protocol:
         read = shape(query)  # one pass of the lexer
         if read.update:
             return plain(403, READ_ONLY)
-        refusal = self.service_refusal(query, read.services)
+        refusal = self.service_refusal(query, read.services, resolve)
         if refusal is not None:
             return plain(403, refusal)
         kind: Kind = read.kind or "bindings"
@@ -284,8 +295,12 @@ class Protocol:
                 f"Available: {', '.join(RESULT_FORMATS[kind])}.",
             )
         etag = self.etag_for(query, dataset, offered[kind])
-        if call.method == "GET" and call.if_none_match and parse_etags(call.if_none_match).contains(etag):
-            return Outcome(304, self._validators(etag), b"")
+        if call.method == "GET" and call.if_none_match:
+            held = parse_etags(call.if_none_match)
+            # a gzipped answer's validator is the tag with "-gzip" (server/compression.py): the same answer
+            for tag in (etag, etag + "-gzip"):
+                if held.contains(tag):
+                    return Outcome(304, self._validators(tag), b"")
         hit = self.cache.get(etag) if self.cache else None
         if hit is not None:
             return self._answer(hit.media_type, hit.body, etag, etag)

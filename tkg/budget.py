@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from .store import QueryError
+from .store import Busy, QueryError
 
 #: Clients forgotten once their bucket has drained, checked every this many charges.
 _SWEEP_EVERY = 1000
@@ -204,14 +204,19 @@ class Budget:
                 )
             self._running[client] = running + 1
         started = self.clock()
+        ran = True
         try:
             yield
+        except Busy:  # no query process was free: nothing ran, so the wait costs the client nothing
+            ran = False
+            raise
         finally:
             with self._lock:
                 with self.levels.cell(client) as cell:
                     now = self.clock()
                     self._drain(cell, now)
-                    cell[0] += now - started
+                    if ran:
+                        cell[0] += now - started
                 self._running[client] -= 1
                 if not self._running[client]:
                     del self._running[client]

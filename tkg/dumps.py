@@ -2,9 +2,10 @@
 
 The dumps are made from the pyoxigraph store just written, so they hold exactly
 what the service serves, and they live beside it so that the atomic swap of
-``current`` publishes store and dumps together. Each is streamed from the
-store through gzip (zero mtime) to disk in the store's own order, so memory
-stays flat at any size and the same store gives the same bytes. ``SHA256SUMS`` is in the format
+``current`` publishes store and dumps together. The store is read once into an
+N-Quads file, and each format is streamed from that file through gzip (zero
+mtime) to disk in the store's own order, so memory stays flat at any size and
+the same store gives the same bytes. ``SHA256SUMS`` is in the format
 ``sha256sum -c`` reads; ``index.json`` describes each file for the service.
 """
 
@@ -151,10 +152,10 @@ def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     target.mkdir(parents=True, exist_ok=True)
     source = target / ".quads.nq"
     skipped = target / ".repeated.nq"
-    store.dump(str(source), ox.RdfFormat.N_QUADS)
-    quads = len(store)
-    skip = repeated(store)
     try:
+        store.dump(str(source), ox.RdfFormat.N_QUADS)
+        quads = len(store)
+        skip = repeated(store)
         if quads < PROCESSES_FROM:
             written = _in_threads(source, target, quads, skip)
         else:
@@ -181,12 +182,16 @@ def _beside_a_process(
     parsed = [f.suffix for f in FORMATS if f.rdf_format != ox.RdfFormat.N_QUADS]
     command = [sys.executable, "-m", "tkg.dumps", str(source), str(target), str(quads), str(skipped)]
     with subprocess.Popen([*command, *parsed], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
-        written = {
-            f.suffix: write_file(source, target, f.suffix, quads, skip)
-            for f in FORMATS
-            if f.suffix not in parsed
-        }
-        out, err = child.communicate()
+        try:
+            written = {
+                f.suffix: write_file(source, target, f.suffix, quads, skip)
+                for f in FORMATS
+                if f.suffix not in parsed
+            }
+            out, err = child.communicate()
+        except BaseException:  # this side failed or was stopped: the other side's work is moot
+            child.kill()
+            raise
     if child.returncode != 0:
         raise RuntimeError(f"writing the dumps failed: {err.decode(errors='replace').strip()[-2000:]}")
     for line in out.decode().splitlines():
@@ -202,19 +207,22 @@ def write_file(source: Path, target: Path, suffix: str, quads: int, skip: set[ox
     path = target / name
     tmp = path.with_name(name + ".tmp")
     prefixes = PREFIXES if fmt.format.prefixes else None
-    with (
-        tmp.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
-    ):
-        output = cast(IO[bytes], gz)
-        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
-            with source.open("rb") as nquads:
-                shutil.copyfileobj(nquads, output, COPY_CHUNK)
-        else:
-            parsed = ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS)
-            items = parsed if fmt.quads else union_triples(cast(Iterator[ox.Quad], parsed), skip)
-            ox.serialize(items, output, format=fmt.rdf_format, prefixes=prefixes)
-    os.replace(tmp, path)
+    try:
+        with (
+            tmp.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        ):
+            output = cast(IO[bytes], gz)
+            if fmt.rdf_format == ox.RdfFormat.N_QUADS:
+                with source.open("rb") as nquads:
+                    shutil.copyfileobj(nquads, output, COPY_CHUNK)
+            else:
+                parsed = ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS)
+                items = parsed if fmt.quads else union_triples(cast(Iterator[ox.Quad], parsed), skip)
+                ox.serialize(items, output, format=fmt.rdf_format, prefixes=prefixes)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed write leaves no half a file (after the rename: nothing)
     digest, size = _sha256(path)
     statements = quads if fmt.quads else quads - len(skip)
     return DumpFile(name, fmt.suffix, fmt.media_type, fmt.title, size, digest, statements)

@@ -267,7 +267,7 @@ class Executor:
         self.path = str(store_path)
         #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
         #: wait on the event loop in turn, and a query demoted as slow gives its place up.
-        self.active = active or max(2, os.cpu_count() or 2)
+        self.active = active or max(2, len(os.sched_getaffinity(0)))  # the CPUs this process may use
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
@@ -439,7 +439,12 @@ class Executor:
         try:
             child = self._idle_child()
             if child is None:
-                child = await loop.run_in_executor(None, self._acquire)
+                pending = loop.run_in_executor(None, self._acquire)
+                try:
+                    child = await asyncio.shield(pending)
+                except asyncio.CancelledError:  # the thread still takes a process: give it back unused
+                    pending.add_done_callback(self._give_back)
+                    raise
             demoted = False
             try:
                 child.conn.send_bytes(_pack_task(task))
@@ -466,6 +471,11 @@ class Executor:
         else:
             await loop.run_in_executor(None, self._release, child, False)
         return self._unpack(reply)
+
+    def _give_back(self, acquired: asyncio.Future[_Child]) -> None:
+        """Return a process acquired for a request that was cancelled meanwhile (it never ran a task)."""
+        if not acquired.cancelled() and acquired.exception() is None:
+            self._release(acquired.result(), reusable=True)
 
     def _idle_child(self) -> _Child | None:
         """An idle process if there is one, without waiting."""

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from .namespaces import RDFS
 from .storage import to_ox_quad, to_rdflib
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -92,9 +93,9 @@ def targets(shapes: Graph, shape: Node) -> str:
     """A group pattern binding ``?this`` to every focus node of ``shape``."""
     branches = []
     for cls in shapes.objects(shape, SH.targetClass):
-        branches.append(f"?this a/<{RDFS_NS}subClassOf>* {_n3(cls)} .")
-    if (shape, RDF.type, URIRef(RDFS_NS + "Class")) in shapes:
-        branches.append(f"?this a/<{RDFS_NS}subClassOf>* {_n3(shape)} .")
+        branches.append(f"?this a/<{RDFS}subClassOf>* {_n3(cls)} .")
+    if (shape, RDF.type, URIRef(RDFS + "Class")) in shapes:
+        branches.append(f"?this a/<{RDFS}subClassOf>* {_n3(shape)} .")
     for node in shapes.objects(shape, SH.targetNode):
         branches.append(f"VALUES ?this {{ {_n3(node)} }}")
     for prop in shapes.objects(shape, SH.targetSubjectsOf):
@@ -107,7 +108,6 @@ def targets(shapes: Graph, shape: Node) -> str:
     return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
 
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
 _THIS = re.compile(r"[$?]this\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 

@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 from .namespaces import BASE, CANONICAL, rebase
 from .store import Kind
 
+# A string that never closes ends at the end of its line (short) or of the text (long): a valid query has
+# none, and without that end the engine would rescan the rest of the text from every quote (quadratic).
 _TOKEN = re.compile(
-    r"""(?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")"""
-    r"""|(?P<short>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")"""
+    r"""(?P<long>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)|\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z))"""
+    r"""|(?P<short>'(?:[^'\\\n\r]|\\.)*(?:'|(?=[\n\r])|\Z)|"(?:[^"\\\n\r]|\\.)*(?:"|(?=[\n\r])|\Z))"""
     r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
     r"""|(?P<comment>\#[^\n\r]*)""",
     re.DOTALL,

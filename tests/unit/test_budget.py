@@ -12,6 +12,7 @@ import pytest
 from tests.unit.test_reads import reader as make_reader
 from tkg.budget import Budget, OverBudget, SharedLevels
 from tkg.reads import Reader
+from tkg.store import Busy
 
 
 class Clock:
@@ -133,3 +134,15 @@ def test_workers_sharing_a_file_of_levels_give_a_client_one_share(tmp_path: Path
         pass
     with budget.spend("203.0.113.8"):  # another client's cell is its own
         pass
+
+
+def test_a_query_that_found_no_free_process_costs_nothing() -> None:
+    """A 503 Busy ran nothing: the time spent waiting for a process is not the client's query time."""
+    clock = Clock()
+    budget = Budget(seconds=5, window=60, concurrent=4, clock=clock)
+    for _ in range(3):
+        with pytest.raises(Busy), budget.spend("a"):
+            clock.now += 10  # waited the whole time budget for a process, then gave up
+            raise Busy("all query processes are busy; try again shortly")
+    with budget.spend("a"):  # not over its share: none of that was charged
+        clock.now += 1

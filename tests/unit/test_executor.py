@@ -155,6 +155,30 @@ def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir
         executor.close()
 
 
+def test_a_request_cancelled_while_it_waits_for_a_process_gives_the_process_back(store_dir: Path) -> None:
+    """The one process runs a runaway; a second request waits for a process in a thread and is
+    cancelled. When the runaway is stopped, the thread gets its replacement: that process must go back
+    to the pool, or a third request waits for the budget and is turned away (Busy)."""
+    executor = Executor(store_dir, warm=1, most=1, limits=Limits(timeout=2), slow_after=2, active=2)
+    try:
+
+        async def cancel_a_waiter() -> object:
+            runaway = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
+            await asyncio.sleep(0.05)
+            waiting = asyncio.ensure_future(executor.run_async(Task("ASK { ?s ?p ?o }")))
+            await asyncio.sleep(0.2)  # its thread is inside the pool, waiting for the process
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return await executor.run_async(Task("ASK { ?s ?p ?o }"))
+
+        assert asyncio.run(cancel_a_waiter()) == Boolean(True)
+    finally:
+        executor.close()
+
+
 def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path) -> None:
     """uvloop makes a reader's fd non-blocking: the pool must still read a long reply whole, on the
     loop and then from a thread (the Flask paths share the processes)."""

@@ -14,6 +14,7 @@ from server.sparql_protocol import (
     Outcome,
     Plan,
     Protocol,
+    Unresolved,
     content_type,
     decoded,
     media_types,
@@ -74,6 +75,7 @@ def test_a_query_is_planned_with_its_format_etag_and_base() -> None:
         (post("application/sparql-query", b"SELECT \xff"), 400),
         (post("application/x-www-form-urlencoded", b"query=\xff"), 400),
         (post("text/plain", SELECT.encode()), 415),
+        (Call("GET", b"query=ASK%7B%7D&x=\xe9", b"", HERE), 400),  # raw bytes that are not UTF-8 (was a 500)
         (post("", SELECT.encode()), 415),
     ],
 )
@@ -89,6 +91,17 @@ def test_a_service_on_the_allow_list_is_planned() -> None:
     query = "SELECT * { SERVICE <http://kg.example.org/q> { ?s ?p ?o } }"
     rules = protocol(service_hosts=("kg.example.org",), service_private_hosts=("kg.example.org",))
     assert isinstance(rules.plan(get(query)), Plan)
+
+
+def test_a_service_host_to_look_up_is_left_to_a_caller_that_may_block() -> None:
+    """The fast path plans on the event loop with ``resolve=False``: DNS must never hold the loop."""
+    query = "SELECT * { SERVICE <http://kg.example.org/q> { ?s ?p ?o } }"
+    rules = protocol(service_hosts=("kg.example.org",), service_private_hosts=("kg.example.org",))
+    with pytest.raises(Unresolved):
+        rules.plan(get(query), resolve=False)
+    refused_by_name = protocol().plan(get(query), resolve=False)  # no look-up needed to refuse it
+    assert isinstance(refused_by_name, Outcome) and refused_by_name.status == 403
+    assert isinstance(rules.plan(get(SELECT), resolve=False), Plan)
 
 
 def test_form_and_direct_posts_plan_the_same_query() -> None:
@@ -111,6 +124,9 @@ def test_a_matching_if_none_match_gets_304_and_a_different_text_does_not() -> No
     again = rules.plan(get(SELECT, if_none_match=f'"{plan.etag}"'))
     assert isinstance(again, Outcome) and again.status == 304 and not again.body
     assert header(again, "ETag") == f'"{plan.etag}"'
+    gzipped = rules.plan(get(SELECT, if_none_match=f'"{plan.etag}-gzip"'))  # the gzipped answer's tag
+    assert isinstance(gzipped, Outcome) and gzipped.status == 304
+    assert header(gzipped, "ETag") == f'"{plan.etag}-gzip"'
     other = rules.plan(get(SELECT + " # another text", if_none_match=f'"{plan.etag}"'))
     assert isinstance(other, Plan) and other.etag != plan.etag
 

@@ -156,3 +156,15 @@ SHAPE_PIECES = [
 def test_shape_reads_what_the_three_lexers_read(pieces: list[str]) -> None:
     query = " ".join(pieces)
     assert shape(query) == Shape(query_kind(query), looks_like_update(query), service_targets(query))
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("opening", ["'", '"', "'''", '"""'])
+def test_a_string_that_never_closes_is_lexed_once(opening: str) -> None:
+    """A hostile text of escaped quotes (100 KB, the body cap) used to be rescanned from every quote:
+    minutes on the event loop. An unclosed string now ends at its line's end (short) or the text's."""
+    quote = opening[0]
+    text = opening + ("\\" + quote) * 50_000
+    assert blank(text).strip() == ""
+    assert shape(text).services == []
+    assert blank(f"ASK {{ ?s ?p {quote}x\nSERVICE <http://e/> {{}} }}").split("\n")[1].startswith("SERVICE")
