@@ -19,7 +19,7 @@ from flask import Flask
 from server import create_app
 from server.fast_sparql import FastSparql
 from server.rsgi import Bridge
-from tests.unit.test_edge_cache import FakeHeaders, Proto
+from tests.unit.test_edge_cache import Proto, Scope
 from tkg.config import Settings
 
 Headers = list[tuple[str, str]]
@@ -39,18 +39,6 @@ COMPARED = (
     "access-control-expose-headers",
     "x-frame-options",
 )
-
-
-class Scope:
-    proto = "http"
-    scheme = "http"
-    http_version = "1.1"
-    server = "127.0.0.1:8000"
-    client = "127.0.0.1:5000"
-
-    def __init__(self, method: str, path: str, query_string: str, fields: Headers) -> None:
-        self.method, self.path, self.query_string = method, path, query_string
-        self.headers = FakeHeaders(fields)
 
 
 class Body(Proto):
@@ -87,7 +75,7 @@ def through_bridge(
     if body:
         fields.append(("content-length", str(len(body))))
     proto = Body(body)
-    uvloop.run(bridge.__rsgi__(Scope(method, path, query, fields), proto))
+    uvloop.run(bridge.__rsgi__(Scope(fields, method, path, query, host=None), proto))
     status, sent, content = proto.sent[0]
     return status, {name.lower(): value for name, value in sent}, content
 
@@ -168,6 +156,6 @@ def test_what_the_fast_path_does_not_take_reaches_flask(
     proto = Body(body)
     if body:
         fields.append(("content-length", str(len(body))))
-    uvloop.run(bridge.__rsgi__(Scope(method, "/sparql", query, fields), proto))
+    uvloop.run(bridge.__rsgi__(Scope(fields, method, "/sparql", query, host=None), proto))
     assert status is None or proto.sent[0][0] == status
     assert bridge.fast.answered == before, "the fast path answered what Flask should"

@@ -287,9 +287,17 @@ class Scope:
     server = "127.0.0.1:8000"
     client = "127.0.0.1:5000"
 
-    def __init__(self, fields: list[tuple[str, str]], method: str = "GET", path: str = "/sparql") -> None:
-        self.method, self.path, self.query_string = method, path, "query=ASK"
-        self.headers = FakeHeaders([("host", "kg.example"), *fields])
+    def __init__(
+        self,
+        fields: list[tuple[str, str]],
+        method: str = "GET",
+        path: str = "/sparql",
+        query_string: str = "query=ASK",
+        host: str | None = "kg.example",
+    ) -> None:
+        """An RSGI scope; ``host`` (None: none added) goes before ``fields``."""
+        self.method, self.path, self.query_string = method, path, query_string
+        self.headers = FakeHeaders([("host", host), *fields] if host is not None else list(fields))
 
 
 class Proto:
