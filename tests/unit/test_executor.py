@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,13 +25,12 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("in_memory", [True, False])
 @pytest.mark.parametrize("dumps", [True, False])
 def test_memory_and_disk_give_the_same_answers(tmp_path: Path, in_memory: bool, dumps: bool) -> None:
-    executor = Executor(make_store(tmp_path / "build", dumps), warm=1, most=2, in_memory=in_memory)
-    try:
+    with closing(
+        Executor(make_store(tmp_path / "build", dumps), warm=1, most=2, in_memory=in_memory)
+    ) as executor:
         rows = executor.run(Task(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}"))
         assert isinstance(rows, Rows) and rows.rows == [{"s": ox.NamedNode(f"{EX}s3")}]
         assert executor.run(Task("ASK { ?s ?p ?o }")) == Boolean(True)
-    finally:
-        executor.close()
 
 
 def burst(executor: Executor, size: int) -> None:
@@ -41,8 +41,7 @@ def burst(executor: Executor, size: int) -> None:
 
 
 def test_the_pool_keeps_its_processes_across_bursts(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=4, linger=5)
-    try:
+    with closing(Executor(store_dir, warm=1, most=4, linger=5)) as executor:
         burst(executor, 3)
         after_burst = executor.pids()
         assert len(after_burst) == 3
@@ -50,13 +49,10 @@ def test_the_pool_keeps_its_processes_across_bursts(store_dir: Path) -> None:
             burst(executor, 3)
             executor.run(Task("ASK {}"))
         assert executor.pids() == after_burst, "processes were killed or started between bursts"
-    finally:
-        executor.close()
 
 
 def test_the_pool_shrinks_back_once_a_burst_is_over(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=4, linger=0.2)
-    try:
+    with closing(Executor(store_dir, warm=1, most=4, linger=0.2)) as executor:
         warm = executor.pids()
         burst(executor, 4)
         extra = set(executor.pids()) - set(warm)
@@ -66,13 +62,10 @@ def test_the_pool_shrinks_back_once_a_burst_is_over(store_dir: Path) -> None:
             time.sleep(0.05)
         assert len(executor.pids()) == 1
         assert executor.run(Task("ASK {}")) == Boolean(True)
-    finally:
-        executor.close()
 
 
 def test_a_query_past_its_budget_is_killed_and_replaced(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)
-    try:
+    with closing(Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)) as executor:
         before = executor.pids()
         started = time.monotonic()
         with pytest.raises(QueryTimeout) as stopped:
@@ -82,8 +75,6 @@ def test_a_query_past_its_budget_is_killed_and_replaced(store_dir: Path) -> None
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert executor.run(Task("ASK {}")) == Boolean(True)
         assert not set(before) & set(executor.pids())
-    finally:
-        executor.close()
 
 
 def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
@@ -97,8 +88,7 @@ def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
 
 
 def test_the_async_hop_answers_like_the_sync_one(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=3)
-    try:
+    with closing(Executor(store_dir, warm=1, most=3)) as executor:
         query = Task(f"SELECT ?s WHERE {{ ?s <{EX}p> 3 }}")
 
         async def many() -> list[object]:
@@ -109,13 +99,10 @@ def test_the_async_hop_answers_like_the_sync_one(store_dir: Path) -> None:
         with pytest.raises(QuerySyntaxError):
             asyncio.run(executor.run_async(Task("SELECT nonsense")))
         assert len(executor.pids()) <= 3
-    finally:
-        executor.close()
 
 
 def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)
-    try:
+    with closing(Executor(store_dir, warm=1, most=2, limits=Limits(timeout=0.5), slow_after=0.1)) as executor:
         before = executor.pids()
 
         async def heavy_then_light() -> tuple[BaseException | object, object]:
@@ -134,13 +121,10 @@ def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Pat
         assert light == Boolean(True)
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert not set(before) & set(executor.pids())
-    finally:
-        executor.close()
 
 
 def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir: Path) -> None:
-    executor = Executor(store_dir, warm=1, most=1, limits=Limits(timeout=5), slow_after=5)
-    try:
+    with closing(Executor(store_dir, warm=1, most=1, limits=Limits(timeout=5), slow_after=5)) as executor:
 
         async def cancel_then_ask() -> object:
             running = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
@@ -151,16 +135,15 @@ def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir
             return await executor.run_async(Task("ASK { ?s ?p ?o }"))
 
         assert asyncio.run(cancel_then_ask()) == Boolean(True)
-    finally:
-        executor.close()
 
 
 def test_a_request_cancelled_while_it_waits_for_a_process_gives_the_process_back(store_dir: Path) -> None:
     """The one process runs a runaway; a second request waits for a process in a thread and is
     cancelled. When the runaway is stopped, the thread gets its replacement: that process must go back
     to the pool, or a third request waits for the budget and is turned away (Busy)."""
-    executor = Executor(store_dir, warm=1, most=1, limits=Limits(timeout=2), slow_after=2, active=2)
-    try:
+    with closing(
+        Executor(store_dir, warm=1, most=1, limits=Limits(timeout=2), slow_after=2, active=2)
+    ) as executor:
 
         async def cancel_a_waiter() -> object:
             runaway = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
@@ -175,8 +158,6 @@ def test_a_request_cancelled_while_it_waits_for_a_process_gives_the_process_back
             return await executor.run_async(Task("ASK { ?s ?p ?o }"))
 
         assert asyncio.run(cancel_a_waiter()) == Boolean(True)
-    finally:
-        executor.close()
 
 
 def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path) -> None:
@@ -184,27 +165,25 @@ def test_a_reply_larger_than_the_pipe_arrives_whole_under_uvloop(store_dir: Path
     loop and then from a thread (the Flask paths share the processes)."""
     import uvloop
 
-    executor = Executor(store_dir, warm=1, most=1)
     big = Task(
         f"CONSTRUCT {{ ?a <{EX}q> ?d }} WHERE {{ ?a ?b ?c . ?d ?e ?f }}",
         media_types={"graph": "application/n-triples", "bindings": "text/csv", "boolean": "text/csv"},
     )
-    try:
+    with closing(Executor(store_dir, warm=1, most=1)) as executor:
         for _ in range(3):
             answer = uvloop.run(executor.run_async(big))
             assert isinstance(answer, Answer) and len(answer.body) > 200_000
             assert answer.body.count(b"\n") == 60 * 60
             again = executor.run(big)
             assert isinstance(again, Answer) and again.body == answer.body
-    finally:
-        executor.close()
 
 
 def test_queries_on_the_loop_take_turns_and_a_slow_one_gives_its_place_up(store_dir: Path) -> None:
     """One query at a time (``active=1``): a light query waits for its turn, not for a runaway query
     to reach its budget (3 s): the runaway is demoted after 0.1 s and leaves its place."""
-    executor = Executor(store_dir, warm=2, most=3, limits=Limits(timeout=3), slow_after=0.1, active=1)
-    try:
+    with closing(
+        Executor(store_dir, warm=2, most=3, limits=Limits(timeout=3), slow_after=0.1, active=1)
+    ) as executor:
 
         async def heavy_and_light() -> tuple[object, float, BaseException | None]:
             heavy = asyncio.ensure_future(executor.run_async(Task(HEAVY)))
@@ -219,5 +198,3 @@ def test_queries_on_the_loop_take_turns_and_a_slow_one_gives_its_place_up(store_
         assert lights == [Boolean(True)] * 3
         assert waited < 2, "the light queries waited for the runaway's budget"
         assert isinstance(stopped, QueryTimeout)
-    finally:
-        executor.close()
