@@ -92,16 +92,6 @@ def file_name(fmt: DumpFormat) -> str:
     return f"{BASENAME}.{fmt.suffix}.gz"
 
 
-def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """Every quad of the named graphs, graph by graph (by name), each graph in the store's index order.
-
-    A stream, not a list: the store's own order is stable for the same
-    data, so nothing needs to hold the graph in Python to sort it.
-    """
-    for graph in sorted(store.named_graphs(), key=str):
-        yield from store.quads_for_pattern(None, None, None, graph)
-
-
 def repeated(store: ox.Store) -> set[ox.Quad]:
     """The quads whose triple a graph named earlier (by name) also holds: the union leaves them out.
 
