@@ -23,7 +23,7 @@ from tkg.canned import CannedQuery, ParameterError, by_tag, load_all
 from tkg.namespaces import PREFIXES
 from tkg.store import QueryError
 
-from .context import reader, store
+from .context import metered, reader, store
 from .errors import not_found, plain
 from .http import public
 from .negotiation import choose
@@ -152,6 +152,7 @@ SUGGESTIONS = 12
 
 
 @bp.get("/api/suggest")
+@metered
 def suggest() -> Response:
     """Resources of class ``class`` (organisations) whose names match ``q``: the ``/search`` index."""
     text = request.args.get("q", "").strip()

@@ -25,7 +25,7 @@ from tkg import reconcile as rc
 from tkg.namespaces import OWL
 
 from . import security
-from .context import reader, store
+from .context import metered, reader, store
 from .errors import plain
 from .linked_data import cached
 from .search import index
@@ -85,6 +85,7 @@ def _parse(name: str, text: str) -> Any:
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
+@metered
 def endpoint() -> BaseResponse:
     queries, extend = _param("queries"), _param("extend")
     try:
@@ -232,6 +233,7 @@ def _suggest_args() -> tuple[str, int] | Response:
 
 
 @bp.get("/reconcile/suggest/entity")
+@metered
 def suggest_entity() -> Response:
     args = _suggest_args()
     if isinstance(args, Response):
@@ -257,6 +259,7 @@ def suggest_entity() -> Response:
 
 
 @bp.get("/reconcile/suggest/type")
+@metered
 def suggest_type() -> Response:
     args = _suggest_args()
     if isinstance(args, Response):

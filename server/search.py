@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.search import SearchIndex
 
-from .context import reader
+from .context import metered, reader
 from .errors import plain
 from .linked_data import KIND_TITLES, cached
 from .negotiation import page_or_json
@@ -27,6 +27,7 @@ def index() -> SearchIndex:
 
 
 @bp.get("/search")
+@metered
 def search() -> BaseResponse | str:
     query = request.args.get("q", "").strip()
     media = page_or_json(request.accept_mimetypes, request.args.get("format"))

@@ -23,7 +23,9 @@ query: a term's ``str`` is its N-Triples form, escaped by pyoxigraph.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -146,6 +148,10 @@ def bind(query: str, bound: Mapping[str, Binding]) -> str:
     return f"{query[: brace + 1]}\n  {values_block(bound)}\n{query[brace + 1 :]}"
 
 
+_METERED: ContextVar[bool] = ContextVar("tkg_metered", default=False)
+"""Whether the running request's work is being charged already (by :meth:`Reader.metered`)."""
+
+
 class Reader:
     """The one way the service reads the graph.
 
@@ -170,11 +176,27 @@ class Reader:
         """Whether :meth:`answer_async` can be awaited (the runner is the pool of query processes)."""
         return self._run_async is not None
 
+    @contextmanager
+    def metered(self) -> Iterator[None]:
+        """Charge the block's time to the client's budget, as a query's: an index search, a batch.
+
+        Queries run inside the block are not charged again (the block's time holds theirs), so a view
+        that searches and queries spends its time once. Raises :class:`~tkg.budget.OverBudget` first if
+        the client's share is spent.
+        """
+        if self.budget is None or _METERED.get():
+            yield
+            return
+        token = _METERED.set(True)
+        try:
+            with self.budget.spend(self.client()):
+                yield
+        finally:
+            _METERED.reset(token)
+
     def _run(self, task: Task) -> Answer | Reply:
         """The runner's answer to ``task``, charged to the client's budget."""
-        if self.budget is None:
-            return self.runner.run(task)
-        with self.budget.spend(self.client()):
+        with self.metered():
             return self.runner.run(task)
 
     def run(

@@ -73,3 +73,23 @@ def test_the_machine_itself_is_exempt_by_default(budgeted: FlaskClient) -> None:
     for _ in range(2):
         assert get(budgeted, "127.0.0.1", RUNAWAY).status_code == 503
     assert get(budgeted, "127.0.0.1", LIGHT["query"]).status_code == 200
+
+
+def test_search_and_reconciliation_are_metered_like_queries(budgeted: FlaskClient) -> None:
+    """Index searches cost the machine too: a client over its share is refused them as well."""
+    flooder, other = "203.0.113.9", "203.0.113.10"
+    batch = '{"q0": {"query": "Fourth International"}}'
+    calls = (
+        ("/search", {"q": "Fourth International", "format": "json"}),
+        ("/api/suggest", {"q": "Fourth"}),
+        ("/reconcile", {"queries": batch}),
+        ("/reconcile/suggest/entity", {"prefix": "Fourth"}),
+    )
+    for path, args in calls:  # before: answered for both
+        assert budgeted.get(path, query_string=args, environ_base={"REMOTE_ADDR": flooder}).status_code == 200
+    assert get(budgeted, flooder, RUNAWAY).status_code == 503  # the share is spent
+    for path, args in calls:
+        refused = budgeted.get(path, query_string=args, environ_base={"REMOTE_ADDR": flooder})
+        assert refused.status_code == 429, path
+        assert "query time" in refused.get_data(as_text=True) and refused.headers["Retry-After"]
+        assert budgeted.get(path, query_string=args, environ_base={"REMOTE_ADDR": other}).status_code == 200

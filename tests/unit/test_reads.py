@@ -124,3 +124,23 @@ def test_errors_carry_their_status() -> None:
         read.rows("ASK {}")
     assert failed.value.status == 400
     assert all(issubclass(e, QueryError) for e in (QuerySyntaxError, ResultTooLarge, QueryFailed))
+
+
+def test_metered_work_is_charged_once_with_the_queries_inside_it() -> None:
+    """An index search is charged like a query; a query inside a charged block is not charged twice."""
+    from tkg.budget import Budget, OverBudget
+
+    now = [0.0]
+    budget = Budget(seconds=10, window=60, concurrent=1, clock=lambda: now[0])
+    read = Reader(InProcess(store(), Limits()), budget, client=lambda: "203.0.113.7")
+    with read.metered():
+        now[0] += 6  # six seconds of searching
+        read.rows("SELECT ?x WHERE { ?x ?p ?o }")  # counted inside the six, not a second query at once
+    assert budget.retry_after("203.0.113.7") is None  # 6 s of 10: not 12
+    with read.metered():
+        now[0] += 6
+    assert budget.retry_after("203.0.113.7") is not None  # 12 s spent, over the 10
+    with pytest.raises(OverBudget), read.metered():
+        pass
+    with pytest.raises(OverBudget):
+        read.rows("ASK {}")
