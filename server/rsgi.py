@@ -100,8 +100,8 @@ class Bridge:
             loop = asyncio.get_running_loop()
             answer = await loop.run_in_executor(self.pool, self._call, environ)
         status, headers, content = answer
-        if cache is not None and request is not None:  # a miss: keep the answer if it may be given again
-            cache.store(request, status, headers, content)
+        if cache is not None and request is not None:  # a miss: kept if asked again and it may be given again
+            cache.offer(request, status, headers, content)
         proto.response_bytes(status, headers, content)
 
     def __rsgi_del__(self, loop: Any) -> None:

@@ -307,11 +307,9 @@ class Protocol:
         return Plan(query, dataset, offered, etag, call.here)
 
     def answered(self, plan: Plan, answer: Answer) -> Outcome:
-        """The response carrying a query's answer (kept in the answer cache for the next asker)."""
-        if self.cache:
-            self.cache.put(plan.etag, answer.media_type, answer.body)
-            return self._answer(answer.media_type, answer.body, plan.etag, plan.etag)
-        return self._answer(answer.media_type, answer.body, plan.etag, None)
+        """The response carrying a query's answer (kept in the answer cache once its text comes again)."""
+        kept = self.cache is not None and self.cache.offer(plan.etag, answer.media_type, answer.body)
+        return self._answer(answer.media_type, answer.body, plan.etag, plan.etag if kept else None)
 
     def _answer(self, media_type: str, body: bytes, etag: str, key: str | None) -> Outcome:
         if media_type.startswith("text/") or media_type.endswith(("json", "+xml")):
