@@ -58,7 +58,9 @@ async def _drive(bridge: object, scopes: list[Scope], clients: int) -> None:
     await asyncio.gather(*(client() for _ in range(clients)))
 
 
-def measure(build_dir: Path, requests: int, clients: int, profile: bool, top: int) -> dict[str, float]:
+def measure(
+    build_dir: Path, requests: int, clients: int, profile: bool, top: int, only: str | None = None
+) -> dict[str, float]:
     """µs per request, per workload and over all three: this process's CPU (``cpu``), the event loop
     thread's alone (``loop``: the rest is the thread pool's), and the wall clock."""
     os.environ["TKG_BUILD_DIR"] = str(build_dir.resolve())
@@ -66,12 +68,13 @@ def measure(build_dir: Path, requests: int, clients: int, profile: bool, top: in
 
     bridge = application()
     results: dict[str, float] = {}
+    workloads = [q for q in throughput_queries() if only in (None, q.name)]
     # the loop thread's CPU clock: a function's time without the time others ran while it waited
     profiler = cProfile.Profile(time.thread_time) if profile else None
 
     async def main() -> None:
         number = 0
-        for query in throughput_queries():
+        for query in workloads:
             await _drive(bridge, _scopes(query.text, number, 200), clients)  # warm: processes, memos
             number += 200
             scopes = _scopes(query.text, number, requests)  # made before the clocks start
@@ -90,7 +93,7 @@ def measure(build_dir: Path, requests: int, clients: int, profile: bool, top: in
         uvloop.run(main())
     finally:
         bridge.__rsgi_del__(None)
-    names = [q.name for q in throughput_queries()]
+    names = [q.name for q in workloads]
     results["mean cpu"] = sum(results[f"{n} cpu"] for n in names) / len(names)
     if profiler is not None:
         _print_profile(profiler, requests * len(names), top)
@@ -119,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--profile", action="store_true", help="and where the time goes, by function")
     parser.add_argument("--top", type=int, default=30, help="functions shown with --profile")
+    parser.add_argument("--workload", choices=[q.name for q in throughput_queries()], help="this one alone")
     args = parser.parse_args(argv)
-    results = measure(args.build_dir, args.requests, args.clients, args.profile, args.top)
+    results = measure(args.build_dir, args.requests, args.clients, args.profile, args.top, args.workload)
     print()
     for name, value in results.items():
         print(f"{name:>32}: {value:7.1f} µs/request")
