@@ -73,6 +73,7 @@ _SPECIAL = PASSED | NOT_LOOKED_UP | {"HTTP_CACHE_CONTROL", "HTTP_PRAGMA"}
 OVERHEAD = 512
 
 
+@lru_cache(maxsize=1024)
 def environ_name(field_name: str) -> str:
     """The key a request header field has in a WSGI environ (PEP 3333).
 

@@ -224,7 +224,7 @@ def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> Non
 
 class _Child:
     def __init__(self, pid: int, conn: Connection) -> None:
-        self.pid, self.conn = pid, conn
+        self.pid, self.conn, self.fd = pid, conn, conn.fileno()
         self.idle_since = time.monotonic()
 
     def kill(self, wait: float = 2.0) -> None:
@@ -292,6 +292,16 @@ class _Frames:
         return self._body if self._got == len(self._body) else None
 
 
+def _send_frame(fd: int, data: bytes) -> None:
+    """``data`` framed as :meth:`Connection.send_bytes` frames it, written whole to the blocking pipe
+    ``fd`` (without the Connection's checks and copies: a task is sent on every query)."""
+    size = len(data)
+    header = size.to_bytes(4, "big") if size <= 0x7FFFFFFF else b"\xff\xff\xff\xff" + size.to_bytes(8, "big")
+    view = memoryview(header + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _frame_size(data: bytes) -> tuple[int, int]:
     """The length a frame's header announces and where its bytes start (-1: the header is not whole)."""
     if len(data) < 4:
@@ -313,7 +323,7 @@ class _Exchange:
     """
 
     def __init__(self, child: _Child, task: Task, slow_after: float, timeout: float) -> None:
-        child.conn.send_bytes(_pack_task(task))
+        _send_frame(child.fd, _pack_task(task))
         self.child, self.frames = child, _Frames()
         now = time.monotonic()
         self.slow_at, self.end = now + min(slow_after, timeout), now + timeout
@@ -333,7 +343,7 @@ class _Exchange:
 
     def readable(self) -> None:
         """Read what the pipe holds (:class:`EOFError` or :class:`OSError`: the process died)."""
-        frame = self.frames.read(self.child.conn.fileno())
+        frame = self.frames.read(self.child.fd)
         if frame is not None:
             self.reply = _unpack_reply(frame)
 

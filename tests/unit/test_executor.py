@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import select
 import socket
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Answer, Executor, Limits, Task, _Frames, _Turns
+from tkg.executor import Answer, Executor, Limits, Task, _Frames, _send_frame, _Turns
 from tkg.store import Boolean, Busy, QuerySyntaxError, QueryTimeout, Rows
 
 
@@ -250,3 +252,14 @@ def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes
 
     busy, order = asyncio.run(queue())
     assert isinstance(busy, Busy) and order == ["second"]
+
+
+def test_a_task_framed_by_the_pool_is_read_by_the_query_process_s_connection() -> None:
+    """The pool writes tasks itself (no Connection on its side): the child's ``recv_bytes`` reads them."""
+    ours, theirs = multiprocessing.Pipe()
+    with ours, theirs:
+        for task in (b"", b"M" + b"x" * 300_000):
+            writing = threading.Thread(target=_send_frame, args=(ours.fileno(), task))
+            writing.start()  # a task over the pipe's buffer is written as the child reads it
+            assert theirs.recv_bytes() == task
+            writing.join()
