@@ -195,13 +195,17 @@ class Budget:
         level, updated = self.levels.peek(client)
         return self._wait(max(0.0, level - max(0.0, self.clock() - updated) * self.rate))
 
+    def meters(self, client: str | None) -> bool:
+        """Whether ``client``'s queries are metered (not None, not exempt, a budget set)."""
+        return client is not None and client not in self.exempt and self.seconds > 0
+
     @contextmanager
     def spend(self, client: str | None) -> Iterator[None]:
         """Run one query of ``client`` (None or exempt: not metered), charging the time it takes.
 
         Raises :class:`OverBudget` before the query starts if the client's share is spent.
         """
-        if client is None or client in self.exempt or self.seconds <= 0:
+        if client is None or not self.meters(client):
             yield
             return
         wait = self.retry_after(client)

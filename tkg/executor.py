@@ -139,7 +139,7 @@ def _pack_task(task: Task) -> bytes:
     return b"M" + marshal.dumps((*fields, task.prefixes))
 
 
-def _unpack_task(data: bytes) -> Task:
+def _unpack_task(data: bytes | bytearray) -> Task:
     if data[:1] == b"P":
         task: Task = pickle.loads(data[1:])
         return task
@@ -169,9 +169,12 @@ def _unpack_reply(data: bytes | bytearray) -> tuple[str, Any]:
 def _serve(store: EmbeddedStore, conn: Connection, limits: Limits) -> None:
     """A query process's loop: a task in, one reply out, until the pool closes the pipe."""
     conn.send("ready")
+    fd = conn.fileno()
     while True:
+        frames = _Frames()
         try:
-            data = conn.recv_bytes()
+            while (data := frames.read(fd)) is None:  # a blocking pipe: each read waits for bytes
+                pass
         except (EOFError, OSError):
             return
         if data == _STOP:
@@ -182,7 +185,7 @@ def _serve(store: EmbeddedStore, conn: Connection, limits: Limits) -> None:
             reply = _pack_reply(type(error).__name__, error.message)
         except Exception as error:  # raised by pyoxigraph while evaluating
             reply = _pack_reply("QueryFailed", f"{type(error).__name__}: {error}")
-        conn.send_bytes(reply)
+        _send_frame(fd, reply)
 
 
 def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> None:
