@@ -57,15 +57,16 @@ def key_of(response: Response) -> str | None:
 class Seen:
     """The keys asked for once already, so that a cache keeps an answer from its second request on.
 
-    Only hashes are kept, at most ``most`` of them (then they are all forgotten at once): a
-    collision merely keeps an answer one request early, and forgetting delays one by a request.
+    Only hashes are kept, at most ``most`` of them (about 1 MB; then they are all forgotten at
+    once): a collision merely keeps an answer one request early, and forgetting delays one by a
+    request.
 
     >>> seen = Seen()
     >>> seen.again("ASK {}"), seen.again("ASK {}"), seen.again("ASK { ?s ?p ?o }")
     (False, True, False)
     """
 
-    def __init__(self, most: int = 65_536) -> None:
+    def __init__(self, most: int = 16_384) -> None:
         self.most = most
         self._hashes: set[int] = set()
 

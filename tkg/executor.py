@@ -603,7 +603,7 @@ class Executor:
                     if exchange.slow and holding:
                         turns.give()  # a slow query gives its place to the next one
                         holding = False
-                    if await _readable(loop, child.conn, wait):
+                    if await _readable(loop, child.fd, wait):
                         exchange.readable()
             except (EOFError, OSError):
                 await loop.run_in_executor(None, self._release, child, False)
@@ -677,15 +677,15 @@ class InProcess:
             raise QueryFailed(f"{type(error).__name__}: {error}") from error
 
 
-async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: float) -> bool:
-    """Whether ``conn`` has something to read (an answer, or the end of a dead process) within ``timeout``."""
+async def _readable(loop: asyncio.AbstractEventLoop, fd: int, timeout: float) -> bool:
+    """Whether the pipe ``fd`` has something to read (a reply, or the end of a dead process) within
+    ``timeout``."""
     waiter = loop.create_future()
 
     def settle(ready: bool) -> None:
         if not waiter.done():
             waiter.set_result(ready)
 
-    fd = conn.fileno()
     loop.add_reader(fd, settle, True)
     late = loop.call_later(timeout, settle, False)
     try:
@@ -693,7 +693,7 @@ async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: 
     finally:
         loop.remove_reader(fd)
         late.cancel()
-        # uvloop made the pipe non-blocking: the next task, sent whole by send_bytes, needs it blocking
+        # uvloop made the pipe non-blocking: the next task, written whole by _send_frame, needs it blocking
         os.set_blocking(fd, True)
 
 
