@@ -7,13 +7,17 @@ lookup instead of a round trip to a query process, and a repeated gzip request
 costs no compression either: the gzipped body is kept beside the plain one
 (see ``compression.py``). Bounded by bytes (least recently used answers go
 first); ``TKG_ANSWER_CACHE_MB=0`` turns it off.
+
+An answer is kept from its second request on (:class:`Seen`): researchers send
+many texts once, and a one-off text then costs no copy and no insert, nor does
+it push out an answer that is asked for again.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from flask import Response
@@ -50,6 +54,34 @@ def key_of(response: Response) -> str | None:
     return getattr(response, "answer_cache_key", None)
 
 
+class Seen:
+    """The keys asked for once already, so that a cache keeps an answer from its second request on.
+
+    Only hashes are kept, at most ``most`` of them (about 1 MB; then they are all forgotten at
+    once): a collision merely keeps an answer one request early, and forgetting delays one by a
+    request.
+
+    >>> seen = Seen()
+    >>> seen.again("ASK {}"), seen.again("ASK {}"), seen.again("ASK { ?s ?p ?o }")
+    (False, True, False)
+    """
+
+    def __init__(self, most: int = 16_384) -> None:
+        self.most = most
+        self._hashes: set[int] = set()
+
+    def again(self, key: Hashable) -> bool:
+        """Whether ``key`` was asked for before (it is remembered if not)."""
+        hashed = hash(key)
+        hashes = self._hashes
+        if hashed in hashes:
+            return True
+        if len(hashes) >= self.most:
+            hashes.clear()
+        hashes.add(hashed)
+        return False
+
+
 class AnswerCache:
     """A thread-safe LRU of ``etag -> Entry`` holding at most ``max_bytes``."""
 
@@ -61,6 +93,7 @@ class AnswerCache:
         self.hits = 0
         self.misses = 0
         self.compressions = 0
+        self._seen = Seen()
 
     def get(self, etag: str) -> Entry | None:
         with self._lock:
@@ -82,6 +115,13 @@ class AnswerCache:
             self._entries[etag] = entry
             self._bytes += entry.size
             self._evict()
+
+    def offer(self, etag: str, media_type: str, body: bytes) -> bool:
+        """:meth:`put` the answer if ``etag`` was asked for before; whether it is kept."""
+        if not self._seen.again(etag):
+            return False
+        self.put(etag, media_type, body)
+        return True
 
     def gzipped(self, etag: str, compress: Callable[[], bytes]) -> bytes:
         """The gzipped body of a cached answer: compressed once, then kept with it."""

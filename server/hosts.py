@@ -9,6 +9,8 @@ to set.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, request
 
 from .errors import plain
@@ -26,6 +28,7 @@ def host_name(host: str) -> str:
     return host.rpartition(":")[0] if ":" in host else host
 
 
+@lru_cache(maxsize=256)
 def allowed(host: str, names: tuple[str, ...]) -> bool:
     """Whether ``host`` names one of ``names`` (``.example.org``: it and every subdomain).
 

@@ -87,7 +87,7 @@ class Bridge:
             if answer is not None:
                 proto.response_bytes(*answer)
                 return
-        body = await self._body(scope, proto)
+        body = await self._body(scope, proto) if _has_body(scope.headers) else b""
         if body is None:
             proto.response_bytes(
                 408, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], _TIMEOUT_BODY
@@ -100,8 +100,8 @@ class Bridge:
             loop = asyncio.get_running_loop()
             answer = await loop.run_in_executor(self.pool, self._call, environ)
         status, headers, content = answer
-        if cache is not None and request is not None:  # a miss: keep the answer if it may be given again
-            cache.store(request, status, headers, content)
+        if cache is not None and request is not None:  # a miss: kept if asked again and it may be given again
+            cache.offer(request, status, headers, content)
         proto.response_bytes(status, headers, content)
 
     def __rsgi_del__(self, loop: Any) -> None:
@@ -113,12 +113,11 @@ class Bridge:
             print(f"tkg /sparql fast path: {self.fast.stats}", file=sys.stderr, flush=True)
 
     async def _body(self, scope: Any, proto: Any) -> bytes | None:
-        """The whole body (at most ``max_body + 1`` bytes, enough for the app's 413), or None if late."""
+        """The whole body of a request that :func:`_has_body` (at most ``max_body + 1`` bytes, enough for
+        the app's 413), or None if late."""
         headers = scope.headers
         length = headers.get("content-length")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        if not chunked and (length is None or not length.isdigit() or int(length) == 0):
-            return b""
         if not chunked and int(length) > self.max_body:
             return b""  # the app answers 413 from Content-Length alone
         received = bytearray()
@@ -147,6 +146,16 @@ class Bridge:
             if close is not None:
                 close()
         return int(started[0][:3]), started[1], content
+
+
+def _has_body(headers: Any) -> bool:
+    """Whether a request announces a body: chunked, or a positive ``Content-Length`` (decided without a
+    coroutine: most requests are GETs without one)."""
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > 0:
+        return True
+    encoding = headers.get("transfer-encoding")
+    return encoding is not None and "chunked" in encoding.lower()
 
 
 def _no_write(data: bytes) -> None:

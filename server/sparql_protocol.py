@@ -185,6 +185,8 @@ def _read(call: Call) -> tuple[str | None, Dataset, _Params]:
         raise ProtocolError(400, "The URL's query string is not valid UTF-8.") from None
     if call.method == "GET":
         params = args
+        if len(params.pairs) == 1 and params.pairs[0][0] == "query":  # the common request: a query alone
+            return params.pairs[0][1], _NO_DATASET, params
         if "update" in params:
             raise ProtocolError(405, READ_ONLY + " (And updates are never sent with GET.)")
         queries = params.getlist("query")
@@ -218,6 +220,9 @@ def _read(call: Call) -> tuple[str | None, Dataset, _Params]:
             f"(query=...) or as {DIRECT}.",
         )
     return _one(queries), _dataset(params), params
+
+
+_NO_DATASET = Dataset()
 
 
 def _one(queries: list[str]) -> str | None:
@@ -263,12 +268,10 @@ class Protocol:
         return None
 
     def etag_for(self, query: str, dataset: Dataset, media_type: str) -> str:
-        """Same dataset version, query, dataset and format: same answer."""
-        h = hashlib.sha256()
-        for part in (self.version, query, *dataset.default_graphs, "|", *dataset.named_graphs, media_type):
-            h.update(part.encode())
-            h.update(b"\0")
-        return h.hexdigest()[:32]
+        """Same dataset version, query, dataset and format: same answer (the parts, each ended by a NUL,
+        hashed in one call)."""
+        parts = (self.version, query, *dataset.default_graphs, "|", *dataset.named_graphs, media_type, "")
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
     def plan(self, call: Call, resolve: bool = True) -> Plan | Outcome | None:
         """What to run for ``call``, or its answer when none is needed; ``None``: the request has no
@@ -307,11 +310,9 @@ class Protocol:
         return Plan(query, dataset, offered, etag, call.here)
 
     def answered(self, plan: Plan, answer: Answer) -> Outcome:
-        """The response carrying a query's answer (kept in the answer cache for the next asker)."""
-        if self.cache:
-            self.cache.put(plan.etag, answer.media_type, answer.body)
-            return self._answer(answer.media_type, answer.body, plan.etag, plan.etag)
-        return self._answer(answer.media_type, answer.body, plan.etag, None)
+        """The response carrying a query's answer (kept in the answer cache once its text comes again)."""
+        kept = self.cache is not None and self.cache.offer(plan.etag, answer.media_type, answer.body)
+        return self._answer(answer.media_type, answer.body, plan.etag, plan.etag if kept else None)
 
     def _answer(self, media_type: str, body: bytes, etag: str, key: str | None) -> Outcome:
         if media_type.startswith("text/") or media_type.endswith(("json", "+xml")):

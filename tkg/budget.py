@@ -58,6 +58,10 @@ class Levels(Protocol):
 
     def cell(self, client: str) -> AbstractContextManager[list[float]]: ...
 
+    def peek(self, client: str) -> tuple[float, float]:
+        """``(level, updated)`` of a client as last written, read without a lock."""
+        ...
+
     def sweep(self, drained: Callable[[list[float]], bool]) -> None: ...
 
 
@@ -71,6 +75,10 @@ class LocalLevels:
     def cell(self, client: str) -> Iterator[list[float]]:
         cell = self._cells.setdefault(client, [0.0, 0.0])
         yield cell
+
+    def peek(self, client: str) -> tuple[float, float]:
+        level, updated = self._cells.get(client) or (0.0, 0.0)
+        return level, updated
 
     def sweep(self, drained: Callable[[list[float]], bool]) -> None:
         """Forget drained clients: memory stays bounded by recent activity."""
@@ -113,6 +121,12 @@ class SharedLevels:
             self.CELL.pack_into(self._map, offset, *cell)
         finally:
             fcntl.lockf(self._fd, fcntl.LOCK_UN, self.CELL.size, offset)
+
+    def peek(self, client: str) -> tuple[float, float]:
+        """The cell as last written, without the record lock: a read that meets a concurrent charge may
+        see the cell before it (or half of it), so the level is off by at most that charge and its drain."""
+        level, updated = self.CELL.unpack_from(self._map, _slot(client, self.slots) * self.CELL.size)
+        return level, updated
 
     def sweep(self, drained: Callable[[list[float]], bool]) -> None:
         """Nothing to forget: the file has a fixed size."""
@@ -173,10 +187,17 @@ class Budget:
         return max(1, math.ceil((level - self.seconds) / self.rate) + 1)
 
     def retry_after(self, client: str) -> int | None:
-        """Seconds until ``client`` may run a query again (None: it may now)."""
-        with self._lock, self.levels.cell(client) as cell:
-            self._drain(cell, self.clock())
-            return self._wait(cell[0])
+        """Seconds until ``client`` may run a query again (None: it may now).
+
+        Read without a lock (the check before every query): the level drained to now is computed from
+        the cell as last written; only a charge writes, under the locks.
+        """
+        level, updated = self.levels.peek(client)
+        return self._wait(max(0.0, level - max(0.0, self.clock() - updated) * self.rate))
+
+    def meters(self, client: str | None) -> bool:
+        """Whether ``client``'s queries are metered (not None, not exempt, a budget set)."""
+        return client is not None and client not in self.exempt and self.seconds > 0
 
     @contextmanager
     def spend(self, client: str | None) -> Iterator[None]:
@@ -184,13 +205,11 @@ class Budget:
 
         Raises :class:`OverBudget` before the query starts if the client's share is spent.
         """
-        if client is None or client in self.exempt or self.seconds <= 0:
+        if client is None or not self.meters(client):
             yield
             return
+        wait = self.retry_after(client)
         with self._lock:
-            with self.levels.cell(client) as cell:
-                self._drain(cell, self.clock())
-                wait = self._wait(cell[0])
             if wait is not None:
                 raise OverBudget(
                     f"this client has used its {self.seconds:g} s of query time per "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import marshal
 import multiprocessing as mp
@@ -138,7 +139,7 @@ def _pack_task(task: Task) -> bytes:
     return b"M" + marshal.dumps((*fields, task.prefixes))
 
 
-def _unpack_task(data: bytes) -> Task:
+def _unpack_task(data: bytes | bytearray) -> Task:
     if data[:1] == b"P":
         task: Task = pickle.loads(data[1:])
         return task
@@ -155,8 +156,8 @@ def _pack_reply(status: str, value: object) -> bytes:
     return b"P" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpack_reply(data: bytes) -> tuple[str, Any]:
-    tag, rest = data[:1], data[1:]
+def _unpack_reply(data: bytes | bytearray) -> tuple[str, Any]:
+    tag, rest = bytes(data[:1]), memoryview(data)[1:]
     if tag == b"A":
         return "ok", Answer(*marshal.loads(rest))
     if tag == b"E":
@@ -168,9 +169,12 @@ def _unpack_reply(data: bytes) -> tuple[str, Any]:
 def _serve(store: EmbeddedStore, conn: Connection, limits: Limits) -> None:
     """A query process's loop: a task in, one reply out, until the pool closes the pipe."""
     conn.send("ready")
+    fd = conn.fileno()
     while True:
+        frames = _Frames()
         try:
-            data = conn.recv_bytes()
+            while (data := frames.read(fd)) is None:  # a blocking pipe: each read waits for bytes
+                pass
         except (EOFError, OSError):
             return
         if data == _STOP:
@@ -181,7 +185,7 @@ def _serve(store: EmbeddedStore, conn: Connection, limits: Limits) -> None:
             reply = _pack_reply(type(error).__name__, error.message)
         except Exception as error:  # raised by pyoxigraph while evaluating
             reply = _pack_reply("QueryFailed", f"{type(error).__name__}: {error}")
-        conn.send_bytes(reply)
+        _send_frame(fd, reply)
 
 
 def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> None:
@@ -223,7 +227,7 @@ def _zygote(path: str, in_memory: bool, limits: Limits, conn: Connection) -> Non
 
 class _Child:
     def __init__(self, pid: int, conn: Connection) -> None:
-        self.pid, self.conn = pid, conn
+        self.pid, self.conn, self.fd = pid, conn, conn.fileno()
         self.idle_since = time.monotonic()
 
     def kill(self, wait: float = 2.0) -> None:
@@ -237,6 +241,162 @@ class _Child:
                 os.kill(self.pid, 0)  # the zygote ignores SIGCHLD: the kernel reaps it at once
         except ProcessLookupError:
             pass
+
+
+class _Frames:
+    """A reply read off a query process's pipe chunk by chunk, one read each time the pipe is readable,
+    so that neither the event loop nor a thread blocks on a reply that is still being written.
+
+    The framing is :meth:`Connection.send_bytes`'s: a signed 4-byte big-endian length (-1: an 8-byte
+    length follows), then the bytes. Most replies arrive in the first read; a larger one is read
+    straight into a buffer of its size.
+
+    >>> from multiprocessing.connection import Pipe
+    >>> ours, theirs = Pipe()
+    >>> theirs.send_bytes(b"reply")
+    >>> _Frames().read(ours.fileno())
+    b'reply'
+    """
+
+    FIRST = 65_536
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._body: bytearray | None = None
+        self._got = 0
+
+    def read(self, fd: int) -> bytes | bytearray | None:
+        """Read what the pipe holds; the reply once whole. :class:`EOFError`: the process is gone."""
+        if self._body is None:
+            try:
+                chunk = os.read(fd, self.FIRST)
+            except BlockingIOError:  # woken for nothing
+                return None
+            if not chunk:
+                raise EOFError
+            data = self._head + chunk if self._head else chunk
+            size, start = _frame_size(data)
+            if size < 0:
+                self._head = data
+                return None
+            if len(data) - start >= size:
+                return data[start : start + size]
+            self._body = bytearray(size)
+            self._got = len(data) - start
+            self._body[: self._got] = memoryview(data)[start:]
+            return None
+        try:
+            got = os.readv(fd, [memoryview(self._body)[self._got :]])
+        except BlockingIOError:
+            return None
+        if not got:
+            raise EOFError
+        self._got += got
+        return self._body if self._got == len(self._body) else None
+
+
+def _send_frame(fd: int, data: bytes) -> None:
+    """``data`` framed as :meth:`Connection.send_bytes` frames it, written whole to the blocking pipe
+    ``fd`` (without the Connection's checks and copies: a task is sent on every query)."""
+    size = len(data)
+    header = size.to_bytes(4, "big") if size <= 0x7FFFFFFF else b"\xff\xff\xff\xff" + size.to_bytes(8, "big")
+    view = memoryview(header + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _frame_size(data: bytes) -> tuple[int, int]:
+    """The length a frame's header announces and where its bytes start (-1: the header is not whole)."""
+    if len(data) < 4:
+        return -1, 0
+    size = int.from_bytes(data[:4], "big", signed=True)
+    if size != -1:
+        return size, 4
+    return (int.from_bytes(data[4:12], "big"), 12) if len(data) >= 12 else (-1, 0)
+
+
+class _Exchange:
+    """One task on one query process: the steps :meth:`Executor.run` and :meth:`Executor.run_async` share.
+
+    The task is sent; the caller waits, as it can, up to :meth:`wait` seconds for the pipe to be
+    readable and then calls :meth:`readable`, until :meth:`wait` says None. A query still running
+    after ``slow_after`` has its process lowered to the least CPU priority (``slow`` turns true); one
+    that runs past ``timeout`` has no reply. The process may be reused only after a reply to a query
+    that was not demoted.
+    """
+
+    def __init__(self, child: _Child, task: Task, slow_after: float, timeout: float) -> None:
+        _send_frame(child.fd, _pack_task(task))
+        self.child, self.frames = child, _Frames()
+        now = time.monotonic()
+        self.slow_at, self.end = now + min(slow_after, timeout), now + timeout
+        self.slow = self.demoted = False
+        self.reply: tuple[str, Any] | None = None
+
+    def wait(self) -> float | None:
+        """Seconds to wait for the pipe to be readable; None: finished (a reply, or out of time)."""
+        if self.reply is not None:
+            return None
+        now = time.monotonic()
+        if not self.slow:
+            if now < self.slow_at:
+                return self.slow_at - now
+            self.slow, self.demoted = True, _lower_priority(self.child.pid)
+        return self.end - now if now < self.end else None
+
+    def readable(self) -> None:
+        """Read what the pipe holds (:class:`EOFError` or :class:`OSError`: the process died)."""
+        frame = self.frames.read(self.child.fd)
+        if frame is not None:
+            self.reply = _unpack_reply(frame)
+
+    @property
+    def reusable(self) -> bool:
+        return self.reply is not None and not self.demoted
+
+
+class _Turns:
+    """The queries one event loop runs at once: ``free`` turns, and the requests waiting for one in order.
+
+    A queue of futures rather than an :class:`asyncio.Semaphore` awaited under ``wait_for``, which
+    makes a task per waiting request.
+    """
+
+    def __init__(self, turns: int) -> None:
+        self.free = turns
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def take(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        """Take a turn, waiting at most ``timeout`` seconds (then :class:`~tkg.store.Busy`)."""
+        if self.free > 0 and not self._waiting:
+            self.free -= 1
+            return
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiting.append(waiter)
+        late = loop.call_later(timeout, _too_late, waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.give()  # given a turn as it was cancelled: pass it on
+            raise
+        finally:
+            late.cancel()
+
+    def give(self) -> None:
+        """Give a turn back: to the first request still waiting, or to the free ones."""
+        waiting = self._waiting
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
+def _too_late(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(Busy("all query processes are busy; try again shortly"))
 
 
 class Executor:
@@ -268,7 +428,7 @@ class Executor:
         #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
         #: wait on the event loop in turn, and a query demoted as slow gives its place up.
         self.active = active or max(2, len(os.sched_getaffinity(0)))  # the CPUs this process may use
-        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = (
             weakref.WeakKeyDictionary()
         )
         self.linger = linger
@@ -403,38 +563,30 @@ class Executor:
     def run(self, task: Task) -> Answer | Reply:
         """Answer a task within the time budget, or raise a :class:`~tkg.store.QueryError`."""
         child = self._acquire()
-        demoted = False
         try:
-            child.conn.send_bytes(_pack_task(task))
-            finished = child.conn.poll(min(self.slow_after, self.limits.timeout))
-            if not finished:
-                demoted = _lower_priority(child.pid)
-                finished = child.conn.poll(max(self.limits.timeout - self.slow_after, 0))
-            reply = _unpack_reply(child.conn.recv_bytes()) if finished else None
+            exchange = _Exchange(child, task, self.slow_after, self.limits.timeout)
+            while (wait := exchange.wait()) is not None:
+                if child.conn.poll(wait):
+                    exchange.readable()
         except (EOFError, OSError):
             self._release(child, reusable=False)
             raise QueryFailed("the query process died") from None
-        self._release(child, reusable=reply is not None and not demoted)
-        return self._unpack(reply)
+        self._release(child, exchange.reusable)
+        return self._unpack(exchange.reply)
 
     async def run_async(self, task: Task) -> Answer | Reply:
-        """:meth:`run` for an event loop: the same budget, demotion, kill and replacement, and the same
-        errors, but the wait for the query process is a reader on its pipe, not a blocked thread.
+        """:meth:`run` for an event loop: the same steps (:class:`_Exchange`), budget, demotion, kill and
+        replacement, and the same errors, but the waits for the query process are readers on its pipe,
+        not a blocked thread; and the queries take turns (:class:`_Turns`), a slow one giving its up.
 
         Only the rare waits happen in a thread: for a process when none is idle, and for the
-        kill of one that ran past its budget.
+        kill of one that is not reused.
         """
         loop = asyncio.get_running_loop()
-        slots = self._slots.get(loop)
-        if slots is None:  # one per event loop (a worker has one; tests start several)
-            slots = self._slots[loop] = asyncio.Semaphore(self.active)
-        if slots.locked():
-            try:
-                await asyncio.wait_for(slots.acquire(), self.limits.timeout)
-            except TimeoutError:
-                raise Busy("all query processes are busy; try again shortly") from None
-        else:
-            await slots.acquire()
+        turns = self._turns.get(loop)
+        if turns is None:  # one per event loop (a worker has one; tests start several)
+            turns = self._turns[loop] = _Turns(self.active)
+        await turns.take(loop, self.limits.timeout)
         holding = True
         try:
             child = self._idle_child()
@@ -445,18 +597,14 @@ class Executor:
                 except asyncio.CancelledError:  # the thread still takes a process: give it back unused
                     pending.add_done_callback(self._give_back)
                     raise
-            demoted = False
             try:
-                child.conn.send_bytes(_pack_task(task))
-                finished = await _readable(loop, child.conn, min(self.slow_after, self.limits.timeout))
-                if not finished:
-                    demoted = _lower_priority(child.pid)
-                    slots.release()  # a slow query gives its place to the next one
-                    holding = False
-                    finished = await _readable(
-                        loop, child.conn, max(self.limits.timeout - self.slow_after, 0)
-                    )
-                reply = _unpack_reply(child.conn.recv_bytes()) if finished else None
+                exchange = _Exchange(child, task, self.slow_after, self.limits.timeout)
+                while (wait := exchange.wait()) is not None:
+                    if exchange.slow and holding:
+                        turns.give()  # a slow query gives its place to the next one
+                        holding = False
+                    if await _readable(loop, child.fd, wait):
+                        exchange.readable()
             except (EOFError, OSError):
                 await loop.run_in_executor(None, self._release, child, False)
                 raise QueryFailed("the query process died") from None
@@ -465,12 +613,12 @@ class Executor:
                 raise
         finally:
             if holding:
-                slots.release()
-        if reply is not None and not demoted:
+                turns.give()
+        if exchange.reusable:
             self._release(child, reusable=True)
         else:
             await loop.run_in_executor(None, self._release, child, False)
-        return self._unpack(reply)
+        return self._unpack(exchange.reply)
 
     def _give_back(self, acquired: asyncio.Future[_Child]) -> None:
         """Return a process acquired for a request that was cancelled meanwhile (it never ran a task)."""
@@ -529,15 +677,15 @@ class InProcess:
             raise QueryFailed(f"{type(error).__name__}: {error}") from error
 
 
-async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: float) -> bool:
-    """Whether ``conn`` has something to read (an answer, or the end of a dead process) within ``timeout``."""
+async def _readable(loop: asyncio.AbstractEventLoop, fd: int, timeout: float) -> bool:
+    """Whether the pipe ``fd`` has something to read (a reply, or the end of a dead process) within
+    ``timeout``."""
     waiter = loop.create_future()
 
     def settle(ready: bool) -> None:
         if not waiter.done():
             waiter.set_result(ready)
 
-    fd = conn.fileno()
     loop.add_reader(fd, settle, True)
     late = loop.call_later(timeout, settle, False)
     try:
@@ -545,8 +693,7 @@ async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: 
     finally:
         loop.remove_reader(fd)
         late.cancel()
-        # uvloop made the pipe non-blocking: a reply larger than the pipe's buffer would then be
-        # read in part (and the thread pool's `run` shares the process)
+        # uvloop made the pipe non-blocking: the next task, written whole by _send_frame, needs it blocking
         os.set_blocking(fd, True)
 
 

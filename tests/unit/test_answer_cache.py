@@ -39,6 +39,15 @@ def test_the_gzip_body_counts_against_the_bound() -> None:
     assert cache.get("b") is not None
 
 
+def test_an_answer_is_offered_into_the_cache_from_its_second_request_on() -> None:
+    cache = AnswerCache(max_bytes=100_000)
+    assert not cache.offer("tag", "text/csv", b"x\n") and cache.get("tag") is None
+    assert not cache.offer("other", "text/csv", b"y\n")
+    assert cache.offer("tag", "text/csv", b"x\n")
+    entry = cache.get("tag")
+    assert entry is not None and entry.body == b"x\n" and cache.get("other") is None
+
+
 def test_a_repeated_gzip_request_is_compressed_once(tmp_path: Path) -> None:
     """Through the app: the second identical request is a cache hit and reuses the gzipped body."""
     build_dir = tmp_path / "build"
@@ -49,12 +58,13 @@ def test_a_repeated_gzip_request_is_compressed_once(tmp_path: Path) -> None:
     query = {"query": "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s", "format": "csv"}
     headers = {"Accept-Encoding": "gzip"}
     try:
-        first = client.get("/sparql", query_string=query, headers=headers)
-        second = client.get("/sparql", query_string=query, headers=headers)
+        first, second, third = (client.get("/sparql", query_string=query, headers=headers) for _ in range(3))
         plain = client.get("/sparql", query_string=query)
     finally:
         app.extensions["tkg_executor"].close()
-    assert first.headers["Content-Encoding"] == second.headers["Content-Encoding"] == "gzip"
-    assert first.data == second.data
-    assert gzip.decompress(second.data) == plain.data and "Content-Encoding" not in plain.headers
-    assert cache.hits == 2 and cache.compressions == 1
+    assert {r.headers["Content-Encoding"] for r in (first, second, third)} == {"gzip"}
+    assert gzip.decompress(first.data) == gzip.decompress(third.data) == plain.data
+    assert "Content-Encoding" not in plain.headers
+    # the first answer is not kept (compressed outside the cache); the second is kept with its gzip,
+    # which the third reuses; the plain request is the second hit
+    assert cache.hits == 2 and cache.compressions == 1 and third.data == second.data

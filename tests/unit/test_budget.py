@@ -146,3 +146,22 @@ def test_a_query_that_found_no_free_process_costs_nothing() -> None:
             raise Busy("all query processes are busy; try again shortly")
     with budget.spend("a"):  # not over its share: none of that was charged
         clock.now += 1
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_check_before_a_query_does_not_wait_for_a_charge_in_progress(
+    shared: bool, tmp_path: Path
+) -> None:
+    """Admission reads the level without the locks a charge holds (the check runs before every query)."""
+    clock = Clock()
+    levels = SharedLevels(tmp_path / "levels") if shared else None
+    budget = Budget(seconds=5, window=60, concurrent=4, clock=clock, levels=levels)
+    with budget.spend("a"):
+        clock.now += 6
+    answers: list[int | None] = []
+    with budget._lock, budget.levels.cell("a"):  # a charge of another thread, mid-way
+        checking = threading.Thread(target=lambda: answers.append(budget.retry_after("a")))
+        checking.start()
+        checking.join(5)
+    assert answers and answers[0] is not None and answers[0] >= 1
+    assert budget.retry_after("b") is None

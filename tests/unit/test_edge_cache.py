@@ -255,6 +255,15 @@ def test_an_entry_stored_twice_is_counted_once() -> None:
     assert len(cache) == 1 and cache.size == size
 
 
+def test_an_answer_is_offered_and_kept_from_its_target_s_second_200_on() -> None:
+    cache = EdgeCache(1_000_000)
+    assert not cache.offer(request(), 404, STORABLE, BODY)  # an error does not count
+    assert not cache.offer(request(), 200, STORABLE, BODY) and cache.answer(request()) is None
+    assert not cache.offer(request(query="query=ASK2"), 200, STORABLE, BODY)
+    assert cache.offer(request(), 200, STORABLE, BODY)
+    assert cache.answer(request()) == (200, STORABLE, BODY) and len(cache) == 1
+
+
 def test_a_new_vary_for_a_target_leaves_no_wrong_answer() -> None:
     cache = filled()
     only_encoding = replaced("Vary", "Accept-Encoding")
@@ -354,10 +363,11 @@ def test_the_bridge_answers_a_repeated_request_without_the_app() -> None:
     accept = [("accept", "application/sparql-results+json")]
     first = serve(served, Scope(accept))
     assert serve(served, Scope(accept)) == first == (200, STORABLE, BODY)
-    assert len(app.environs) == 1
-    assert serve(served, Scope([("accept", "text/csv")]))[0] == 200 and len(app.environs) == 2
+    assert len(app.environs) == 2  # a target is kept from its second request on
+    assert serve(served, Scope(accept)) == first and len(app.environs) == 2
+    assert serve(served, Scope([("accept", "text/csv")]))[0] == 200 and len(app.environs) == 3
     status, headers, body = serve(served, Scope([*accept, ("if-none-match", ETAG)]))
-    assert (status, body) == (304, b"") and ("ETag", ETAG) in headers and len(app.environs) == 2
+    assert (status, body) == (304, b"") and ("ETag", ETAG) in headers and len(app.environs) == 3
     assert served.cache is not None and served.cache.stats.hits == 1
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import select
+import socket
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -13,8 +17,8 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Answer, Executor, Limits, Task
-from tkg.store import Boolean, QuerySyntaxError, QueryTimeout, Rows
+from tkg.executor import Answer, Executor, Limits, Task, _Frames, _send_frame, _Turns
+from tkg.store import Boolean, Busy, QuerySyntaxError, QueryTimeout, Rows
 
 
 @pytest.fixture
@@ -198,3 +202,64 @@ def test_queries_on_the_loop_take_turns_and_a_slow_one_gives_its_place_up(store_
         assert lights == [Boolean(True)] * 3
         assert waited < 2, "the light queries waited for the runaway's budget"
         assert isinstance(stopped, QueryTimeout)
+
+
+def test_a_reply_is_read_whole_however_it_is_cut() -> None:
+    """The frame reader takes a reply in as many pieces as the pipe gives, both length headers."""
+    big = bytes(range(256)) * 1000
+    for header in (len(big).to_bytes(4, "big"), b"\xff\xff\xff\xff" + len(big).to_bytes(8, "big")):
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            frames, sent = _Frames(), header + big
+            got = None
+            for cut in (1, 3, 9, 70_000, len(sent)):  # pieces that split the header and the body
+                theirs.sendall(sent[:cut])
+                sent = sent[cut:]
+                while got is None and select.select([ours], [], [], 0)[0]:
+                    got = frames.read(ours.fileno())
+                if sent:
+                    assert got is None
+            assert got == big
+            theirs.close()
+            with pytest.raises(EOFError):
+                _Frames().read(ours.fileno())
+
+
+def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes_its_turn_on() -> None:
+    async def queue() -> tuple[BaseException | None, list[str]]:
+        loop = asyncio.get_running_loop()
+        turns = _Turns(1)
+        await turns.take(loop, 1)
+        try:
+            await turns.take(loop, 0.05)
+            busy = None
+        except Busy as error:
+            busy = error
+        order: list[str] = []
+
+        async def wait(name: str) -> None:
+            await turns.take(loop, 5)
+            order.append(name)
+            turns.give()
+
+        first = asyncio.ensure_future(wait("first"))
+        second = asyncio.ensure_future(wait("second"))
+        await asyncio.sleep(0)
+        turns.give()  # to the first, which is cancelled before it runs: the second gets it
+        first.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+        return busy, order
+
+    busy, order = asyncio.run(queue())
+    assert isinstance(busy, Busy) and order == ["second"]
+
+
+def test_a_task_framed_by_the_pool_is_read_by_the_query_process_s_connection() -> None:
+    """The pool writes tasks itself (no Connection on its side): the child's ``recv_bytes`` reads them."""
+    ours, theirs = multiprocessing.Pipe()
+    with ours, theirs:
+        for task in (b"", b"M" + b"x" * 300_000):
+            writing = threading.Thread(target=_send_frame, args=(ours.fileno(), task))
+            writing.start()  # a task over the pipe's buffer is written as the child reads it
+            assert theirs.recv_bytes() == task
+            writing.join()

@@ -149,12 +149,18 @@ SHAPE_PIECES = [
     '"',
     "'",
     "WHERE",
+    "<>",
+    "<'x'>",
+    "<#x>",
+    "INTO",
 ]
 
 
-@given(st.lists(st.sampled_from(SHAPE_PIECES), max_size=12))
-def test_shape_reads_what_the_three_lexers_read(pieces: list[str]) -> None:
-    query = " ".join(pieces)
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "\n"]), st.sampled_from(SHAPE_PIECES)), max_size=12))
+def test_shape_reads_what_the_three_lexers_read(pieces: list[tuple[str, str]]) -> None:
+    """Pieces side by side too (``SERVICE<x>``, ``LOAD"x"``): the compact blanking must not move a
+    keyword's word boundaries or what follows it."""
+    query = "".join(separator + piece for separator, piece in pieces)
     assert shape(query) == Shape(query_kind(query), looks_like_update(query), service_targets(query))
 
 
