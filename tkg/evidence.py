@@ -22,13 +22,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from .graphview import Readable, StoreGraph
 from .namespaces import ID, OA, TKG, canonical
-from .turtle import Triple
+from .storage import to_ox, to_rdflib
+from .turtle import Term, Triple
 
+Triple3 = tuple[Node, Node, Node]
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -79,72 +83,92 @@ def evidence_label(source_title: str, quote: str, words: int = 8) -> str:
     return f"{source_title}: \u201c{head}{ellipsis}\u201d"
 
 
+_EVIDENCE, _TYPE, _CLAIM = (ox.NamedNode(str(t)) for t in (TKG.evidence, RDF.type, TKG.Claim))
+_SOURCE, _EXACT, _EVIDENCE_CLASS = (ox.NamedNode(str(t)) for t in (DCTERMS.source, OA.exact, TKG.Evidence))
+_SUBJECT, _PREDICATE, _OBJECT = (ox.NamedNode(str(t)) for t in (RDF.subject, RDF.predicate, RDF.object))
+
+
 def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
     """The triples with blank-node evidence, then blank-node claims, named; and how many quotes were named.
 
-    Works on one file's triples before they enter a graph (a blank node is its
-    file's own, so everything about it is there), which spares rdflib a remove
-    and an add for every triple that mentions one; :func:`skolemise` does the
-    same to a whole graph.
+    Works on one file's triples (pyoxigraph terms) before they are stored: a
+    blank node is its file's own, so everything about it is there.
+    :func:`skolemise` does the same to a whole rdflib graph.
     """
     about = _blank_index(triples)
-    evidence: dict[Node, URIRef] = {}
-    for node in dict.fromkeys(o for _, p, o in triples if p == TKG.evidence):
-        if not isinstance(node, BNode):
+    evidence: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(o for _, p, o in triples if p == _EVIDENCE):
+        if not isinstance(node, ox.BlankNode):
             continue
-        source, quote = (_first(about, node, p) for p in (DCTERMS.source, OA.exact))
+        source, quote = (_first(about, node, p) for p in (_SOURCE, _EXACT))
         if source is not None and quote is not None:  # else left for SHACL to report with its owner
-            evidence[node] = evidence_iri(str(source), str(quote))
-    triples = _renamed(triples, evidence) + [(new, RDF.type, TKG.Evidence) for new in evidence.values()]
+            evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))
+    triples = _renamed(triples, evidence) + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()]
     about = _blank_index(triples)
-    claims: dict[Node, URIRef] = {}
-    for node in dict.fromkeys(s for s, p, o in triples if p == RDF.type and o == TKG.Claim):
-        if not isinstance(node, BNode):
+    claims: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(s for s, p, o in triples if p == _TYPE and o == _CLAIM):
+        if not isinstance(node, ox.BlankNode):
             continue
-        subject, predicate, obj = (_first(about, node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef) or obj is None:
+        subject, predicate, obj = (_first(about, node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) or obj is None:
             continue  # left for SHACL to report
-        if len(about[node][RDF.object]) > 1 or len(about[node][RDF.subject]) > 1:
+        if len(about[node][_OBJECT]) > 1 or len(about[node][_SUBJECT]) > 1:
             continue  # malformed: SHACL says so, with the blank node
-        claims[node] = claim_iri(subject, predicate, obj)
+        # named from the rdflib terms: the hash is over their N3, as it always was
+        iri = claim_iri(URIRef(subject.value), URIRef(predicate.value), to_rdflib(obj))
+        claims[node] = ox.NamedNode(str(iri))
     return _renamed(triples, claims), len(evidence)
 
 
-def _blank_index(triples: list[Triple]) -> dict[Node, dict[Node, dict[Node, None]]]:
+def _blank_index(triples: list[Triple]) -> dict[Term, dict[Term, dict[Term, None]]]:
     """Blank subject to predicate to its distinct objects, in file order."""
-    index: dict[Node, dict[Node, dict[Node, None]]] = defaultdict(lambda: defaultdict(dict))
+    index: dict[Term, dict[Term, dict[Term, None]]] = defaultdict(lambda: defaultdict(dict))
     for s, p, o in triples:
-        if isinstance(s, BNode):
+        if isinstance(s, ox.BlankNode):
             index[s][p][o] = None
     return index
 
 
-def _first(index: dict[Node, dict[Node, dict[Node, None]]], node: Node, predicate: Node) -> Node | None:
+def _first(index: dict[Term, dict[Term, dict[Term, None]]], node: Term, predicate: Term) -> Term | None:
     return next(iter(index[node][predicate]), None)
 
 
-def _renamed(triples: list[Triple], names: dict[Node, URIRef]) -> list[Triple]:
-    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]
+def _renamed(triples: list[Triple], names: dict[Term, ox.NamedNode]) -> list[Triple]:
+    if not names:
+        return triples
+    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]  # type: ignore[misc]
 
 
 def skolemise(graph: Graph) -> int:
-    """Name blank-node evidence and claims and label them; return how many quotes were named."""
-    before = list(graph)
-    triples, count = name_blank_nodes(before)
+    """Name blank-node evidence and claims of a whole rdflib graph and label them; return how many
+    quotes were named (the reference the per-file naming is tested against)."""
+    before = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+    triples, count = name_blank_nodes(before)  # type: ignore[arg-type]
     if triples != before:
         graph.remove((None, None, None))
-        graph.addN((s, p, o, graph) for s, p, o in triples)
+        graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
     label(graph)
     return count
 
 
 def label(graph: Graph) -> None:
     """Give named evidence and claims without an English label one (they read other files' labels)."""
-    _label_evidence(graph)
-    _label_claims(graph)
+    graph.addN((s, p, o, graph) for s, p, o in evidence_labels(graph))
+    graph.addN((s, p, o, graph) for s, p, o in claim_labels(graph))
 
 
-def _english_label(graph: Graph, term: object) -> str:
+def label_store(store: ox.Store, graph_iri: str) -> int:
+    """:func:`label` for a named graph of ``store``: the labels are added to it; return how many."""
+    name = ox.NamedNode(graph_iri)
+    added = 0
+    for labels in (evidence_labels, claim_labels):  # claims read the graph with the evidence labelled
+        new = labels(StoreGraph(store, [graph_iri]))
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in new)  # type: ignore[arg-type]
+        added += len(new)
+    return added
+
+
+def _english_label(graph: Readable, term: object) -> str:
     """The English label of ``term`` in ``graph``, or its local name, or the literal's text."""
     if isinstance(term, Literal):
         return str(term)
@@ -164,8 +188,9 @@ def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
     return f"{subject} {name} {obj}"
 
 
-def _label_claims(graph: Graph) -> None:
-    """Give every named ``tkg:Claim`` without an English label one made from its triple."""
+def claim_labels(graph: Readable) -> list[Triple3]:
+    """A label for every named ``tkg:Claim`` without an English one, made from its triple."""
+    new: list[Triple3] = []
     for node in set(graph.subjects(RDF.type, TKG.Claim)):
         if isinstance(node, BNode) or any(
             getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)
@@ -175,11 +200,13 @@ def _label_claims(graph: Graph) -> None:
         if subject is None or not isinstance(predicate, URIRef) or obj is None:
             continue
         text = claim_label(_english_label(graph, subject), predicate, _english_label(graph, obj))
-        graph.add((node, RDFS.label, Literal(text, lang="en")))
+        new.append((node, RDFS.label, Literal(text, lang="en")))
+    return new
 
 
-def _label_evidence(graph: Graph) -> None:
-    """Give every ``tkg:Evidence`` without an English label one from its source and quote."""
+def evidence_labels(graph: Readable) -> list[Triple3]:
+    """A label for every ``tkg:Evidence`` without an English one, from its source and quote."""
+    new: list[Triple3] = []
     for node in set(graph.subjects(RDF.type, TKG.Evidence)):
         if any(getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)):
             continue
@@ -192,7 +219,8 @@ def _label_evidence(graph: Graph) -> None:
             or graph.value(source, RDFS.label)
             or str(source).rsplit("/", 1)[-1]
         )
-        graph.add((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
+        new.append((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
+    return new
 
 
 @dataclass(frozen=True)
@@ -238,7 +266,7 @@ class Articles:
         return h.hexdigest()
 
 
-def check_quotes(graph: Graph, articles: Articles) -> list[QuoteProblem]:
+def check_quotes(graph: Readable, articles: Articles) -> list[QuoteProblem]:
     """Every ``oa:exact`` must occur verbatim (whitespace-normalised) in its source's file."""
     problems: list[QuoteProblem] = []
     for evidence in sorted(set(graph.subjects(OA.exact, None)), key=str):

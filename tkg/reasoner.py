@@ -21,6 +21,7 @@ import owlrl
 from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 
+from .graphview import StoredTriples
 from .namespaces import TKG
 from .rules import Chainer, Schema, Unsupported, is_schema
 
@@ -41,7 +42,7 @@ class TkgSemantics(OWLRL_Semantics):
                     self.store_triple((y, p, y))
 
 
-def closure(ontology: Graph, data: Graph) -> Graph:
+def closure(ontology: Graph, data: Graph | StoredTriples) -> Graph:
     """The full OWL 2 RL closure of ontology plus data (a new graph)."""
     graph = Graph()
     graph += ontology
@@ -77,7 +78,7 @@ def is_noise(triple: tuple) -> bool:
     return p == _LINEAGE_STEP
 
 
-def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
+def fast_closure_additions(ontology: Graph, data: Graph | StoredTriples) -> set[tuple]:
     """What the full closure adds to ontology plus data: schema by owlrl, instances by the chainer.
 
     Nothing returned is in ``ontology`` or ``data``: the chainer reports only
@@ -97,7 +98,7 @@ def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
     return added
 
 
-def infer(ontology: Graph, data: Graph, reasoner: str = "fast") -> set[tuple]:
+def infer(ontology: Graph, data: Graph | StoredTriples, reasoner: str = "fast") -> set[tuple]:
     """The triples the reasoner adds to ontology plus data, without the noise.
 
     A set of rdflib triples, not a Graph: it is only counted and written to

@@ -131,6 +131,17 @@ def quads(graph: Triples, graph_iri: str) -> Iterable[ox.Quad]:
         yield to_ox_quad(s, p, o, name)
 
 
+def new_directory(build_dir: Path, version: str) -> Path:
+    """A fresh, empty store directory under ``build_dir/stores`` (not current, no manifest yet)."""
+    stores = build_dir / "stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    # microseconds: a fast build can finish twice within a second in one process
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"{time.time_ns() // 1000 % 1_000_000:06d}"
+    directory = stores / f"{version}-{stamp}-{os.getpid()}"
+    (directory / "oxigraph").mkdir(parents=True)
+    return directory
+
+
 def write_store(
     build_dir: Path,
     version: str,
@@ -142,21 +153,32 @@ def write_store(
 
     ``graphs`` is emptied once they are in the store, so that a caller that
     keeps no other reference frees them before ``publish`` runs.
-    ``publish`` writes what goes beside the store (dumps, statistics) before the
-    manifest, so that a store directory with a manifest is complete with them.
     """
-    stores = build_dir / "stores"
-    stores.mkdir(parents=True, exist_ok=True)
-    # microseconds: a fast build can finish twice within a second in one process
-    stamp = time.strftime("%Y%m%dT%H%M%S") + f"{time.time_ns() // 1000 % 1_000_000:06d}"
-    directory = stores / f"{version}-{stamp}-{os.getpid()}"
-    (directory / "oxigraph").mkdir(parents=True)
+    directory = new_directory(build_dir, version)
     store = ox.Store(str(directory / "oxigraph"))
     counts = {}
     for iri in list(graphs):
         # popped: the caller's rdflib graphs are free for the dumps once loaded
-        counts[iri] = _load(store, iri, graphs.pop(iri))
+        counts[iri] = load(store, iri, graphs.pop(iri))
     gc.collect()  # an rdflib Graph holds reference cycles
+    finish(store, directory, version, counts, stages, publish)
+    return directory
+
+
+def finish(
+    store: ox.Store,
+    directory: Path,
+    version: str,
+    counts: dict[str, int],
+    stages: dict[str, float],
+    publish: Callable[[ox.Store, Path], None] | None = None,
+) -> None:
+    """Complete a store whose graphs are written: compact it, publish beside it, write the manifest.
+
+    ``publish`` writes what goes beside the store (dumps, statistics) before the
+    manifest, so that a store directory with a manifest is complete with them.
+    The store is closed when this returns.
+    """
     store.flush()
     store.optimize()
     failpoints.reached("store:written")
@@ -168,10 +190,10 @@ def write_store(
     tmp.write_text(manifest.to_json(), encoding="utf-8")
     failpoints.reached("manifest:temporary")
     os.replace(tmp, directory / MANIFEST)
-    return directory
 
 
-def _load(store: ox.Store, iri: str, graph: Triples) -> int:
+def load(store: ox.Store, iri: str, graph: Triples) -> int:
+    """Write rdflib triples into the named graph ``iri`` of ``store`` (with a bar); return how many."""
     name = iri.rstrip("/").rsplit("/", 1)[-1]
     store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
     return len(graph)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
@@ -11,7 +13,9 @@ from rdflib.term import Node
 
 from . import shacl_core, shacl_sparql
 from .evidence import Articles, check_quotes
+from .graphview import Readable, StoreGraph
 from .namespaces import TKG
+from .storage import to_rdflib
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -61,26 +65,72 @@ def shacl_problems(
     pySHACL's own messages. ``sparql="pyshacl"`` is the reference: pySHACL for
     everything.
     """
-    violations: list[shacl_sparql.Violation] = []
     if sparql == "oxigraph":
-        core, constraints = shacl_sparql.split(shapes)
-        store = shacl_sparql.load([data, ontology])
-        violations += shacl_sparql.evaluate(store, constraints)
-        try:
-            conforming = shacl_core.conforms(store, core)
-        except shacl_core.Untranslatable:
-            conforming = False
-        del store
-        if not conforming:
-            found = _pyshacl(data + ontology, core)
-            if isinstance(found, Problem):
-                return [found]
-            violations += found
-    else:
-        found = _pyshacl(data + ontology, shapes)
+        return _in_oxigraph(shacl_sparql.load([data, ontology]), [], shapes, lambda: data + ontology, origins)
+    found = _pyshacl(data + ontology, shapes)
+    return [found] if isinstance(found, Problem) else _problems(found, origins)
+
+
+#: Where the build's store shows the shapes the ontology without the triples the data repeats
+#: (Oxigraph's union of two graphs would count such a triple twice, and a count constraint with it).
+_ONTOLOGY_ONLY = "urn:tkg:validation:ontology-only"
+
+
+def store_shacl_problems(
+    store: ox.Store, data_iri: str, ontology_iri: str, shapes: Graph, origins: dict[str, set[str]]
+) -> list[Problem]:
+    """:func:`shacl_problems` over two named graphs of the build's store, without copying them.
+
+    pySHACL, when a core shape breaks, gets an rdflib copy of the two graphs: only a
+    broken build pays for it.
+    """
+    ontology, data = ox.NamedNode(ontology_iri), ox.NamedNode(data_iri)
+    only = ox.NamedNode(_ONTOLOGY_ONLY)
+    store.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object, only)
+        for q in list(store.quads_for_pattern(None, None, None, ontology))
+        if ox.Quad(q.subject, q.predicate, q.object, data) not in store
+    )
+
+    def copy() -> Graph:
+        graph = Graph()
+        for name in (data, only):
+            graph.addN(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
+                for q in store.quads_for_pattern(None, None, None, name)
+            )
+        return graph
+
+    try:
+        return _in_oxigraph(store, [data_iri, _ONTOLOGY_ONLY], shapes, copy, origins)
+    finally:
+        store.remove_graph(only)
+
+
+def _in_oxigraph(
+    store: ox.Store,
+    graphs: list[str],
+    shapes: Graph,
+    copy: Callable[[], Graph],
+    origins: dict[str, set[str]],
+) -> list[Problem]:
+    """The shapes decided in Oxigraph over ``graphs`` of ``store`` (its default graph if none);
+    pySHACL over ``copy()`` to explain a broken core shape."""
+    core, constraints = shacl_sparql.split(shapes)
+    violations = shacl_sparql.evaluate(store, constraints, graphs)
+    try:
+        conforming = shacl_core.conforms(store, core, graphs)
+    except shacl_core.Untranslatable:
+        conforming = False
+    if not conforming:
+        found = _pyshacl(copy(), core)
         if isinstance(found, Problem):
             return [found]
         violations += found
+    return _problems(violations, origins)
+
+
+def _problems(violations: list[shacl_sparql.Violation], origins: dict[str, set[str]]) -> list[Problem]:
     problems = []
     for v in violations:
         message = v.message or "violates a shape"
@@ -120,7 +170,7 @@ def _short(term: Node) -> str:
     return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
 
-def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[Problem]:
+def hand_written_inferences(data: Readable, origins: dict[str, set[str]]) -> list[Problem]:
     """Lineage and position shortcuts must come from the reasoner, not from curators."""
     problems = []
     for prop in INFERRED_ONLY:
@@ -139,9 +189,28 @@ def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[P
 def validate(
     data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: dict[str, set[str]]
 ) -> list[Problem]:
-    """Every problem with the asserted data; an empty list means it may be published."""
+    """Every problem with the asserted data; an empty list means it may be published (rdflib inputs)."""
+    return _checked(data, articles, origins) + shacl_problems(data, ontology, shapes, origins)
+
+
+def validate_store(
+    store: ox.Store,
+    data_iri: str,
+    ontology_iri: str,
+    shapes: Graph,
+    articles: Articles,
+    origins: dict[str, set[str]],
+) -> list[Problem]:
+    """:func:`validate` over the build's store: the same problems, no rdflib copy of the graph."""
+    view = StoreGraph(store, [data_iri])
+    problems = _checked(view, articles, origins)
+    del view
+    return problems + store_shacl_problems(store, data_iri, ontology_iri, shapes, origins)
+
+
+def _checked(data: Readable, articles: Articles, origins: dict[str, set[str]]) -> list[Problem]:
+    """The problems that are not shapes: hand-written inferences, quotes not in their articles."""
     problems = hand_written_inferences(data, origins)
     for quote in check_quotes(data, articles):
         problems.append(Problem("quote", quote.evidence, str(quote), _files(origins, *quote.claims)))
-    problems += shacl_problems(data, ontology, shapes, origins)
     return problems
