@@ -33,8 +33,8 @@ from .lint import Finding, lint_stage
 from .namespaces import BASE, CANONICAL, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
 from .reads import bind, text
-from .reasoner import infer
-from .storage import Manifest, finish, load, new_directory, swap_current
+from .reasoner import infer_into
+from .storage import Manifest, finish, new_directory, swap_current
 from .turtle import parse_files, parse_into, rebase_shapes, turtle_files
 from .validate import Problem, validate_store
 
@@ -257,12 +257,11 @@ def _build_into(store: ox.Store, directory: Path, settings: Settings, report: Re
     """Parse, check, reason and finish the store in ``directory`` (the store is closed on return)."""
     inputs, timings = check(settings, report, store)
     with timings.stage("reason") as stage:
-        inferred = infer(inputs.ontology, inputs.data, reasoner)
-        report(f"  {len(inferred)} inferred triples")
-        stage.counted(len(inferred), "inferred triples")
+        # the conclusions are streamed into the store as they are read out of the reasoner
+        inferred = infer_into(store, GRAPH_INFERRED, inputs.ontology, inputs.data, reasoner)
+        report(f"  {inferred} inferred triples")
+        stage.counted(inferred, "inferred triples")
     with timings.stage("load") as stage:
-        load(store, GRAPH_INFERRED, inferred)
-        del inferred
         counts = {iri: count(store, iri) for iri in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)}
         version = inputs.version
         del inputs
