@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from .graphview import Readable, StoreGraph
-from .namespaces import ID, OA, TKG, canonical
-from .storage import to_ox, to_rdflib
+from .graphview import Readable
+from .namespaces import ID, OA, PREFIXES, TKG, canonical
+from .reads import text
+from .storage import to_ox, to_ox_quad, to_rdflib
 from .turtle import Term, Triple
 
 Triple3 = tuple[Node, Node, Node]
@@ -152,30 +153,74 @@ def skolemise(graph: Graph) -> int:
 
 
 def label(graph: Graph) -> None:
-    """Give named evidence and claims without an English label one (they read other files' labels)."""
-    graph.addN((s, p, o, graph) for s, p, o in evidence_labels(graph))
-    graph.addN((s, p, o, graph) for s, p, o in claim_labels(graph))
+    """Give named evidence and claims without an English label one (they read other files' labels).
+
+    For an rdflib graph (the tests' whole-graph reference): :func:`label_store` in a store made for it.
+    """
+    store, name = ox.Store(), ox.NamedNode("urn:tkg:label")
+    store.bulk_extend(to_ox_quad(s, p, o, name) for s, p, o in graph)
+    before = len(store)
+    label_store(store, name.value)
+    if len(store) > before:
+        graph.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(RDFS.label)), None, name)
+        )
 
 
 def label_store(store: ox.Store, graph_iri: str) -> int:
-    """:func:`label` for a named graph of ``store``: the labels are added to it; return how many."""
+    """Label the named evidence and claims of one named graph of ``store`` that lack an English label.
+
+    Two queries inside Oxigraph (``tkg/sparql/evidence-labels.rq``, ``claim-labels.rq``) whose
+    rows are streamed into labels: nothing of the graph is held in Python. Claims are labelled
+    after the evidence, reading the graph as it then is. Returns how many labels were added.
+    """
     name = ox.NamedNode(graph_iri)
     added = 0
-    for labels in (evidence_labels, claim_labels):  # claims read the graph with the evidence labelled
-        new = labels(StoreGraph(store, [graph_iri]))
-        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in new)  # type: ignore[arg-type]
+    for query, make in (("evidence-labels", _evidence_label), ("claim-labels", _claim_label)):
+        rows = store.query(text(query), default_graph=name, prefixes=PREFIXES)
+        assert isinstance(rows, ox.QuerySolutions)
+        new = [
+            ox.Quad(row[0], _LABEL, ox.Literal(made, language="en"), name)  # type: ignore[arg-type]
+            for row in rows
+            if (made := make(row)) is not None
+        ]
+        store.bulk_extend(new)
         added += len(new)
     return added
 
 
-def _english_label(graph: Readable, term: object) -> str:
-    """The English label of ``term`` in ``graph``, or its local name, or the literal's text."""
-    if isinstance(term, Literal):
-        return str(term)
-    for label in graph.objects(term, RDFS.label):  # type: ignore[arg-type]
-        if getattr(label, "language", None) == "en":
-            return str(label)
-    return re.split(r"[#/]", str(term))[-1]
+_LABEL = ox.NamedNode(str(RDFS.label))
+
+
+def _evidence_label(row: ox.QuerySolution) -> str | None:
+    """One row of ``evidence-labels.rq`` as a label: its source's title, label or name; its quote."""
+    source, quote, title, label = row["source"], row["quote"], row["title"], row["label"]
+    if source is None or quote is None:
+        return None
+    named = title or label
+    return evidence_label(named.value if named is not None else source.value.rsplit("/", 1)[-1], quote.value)
+
+
+def _claim_label(row: ox.QuerySolution) -> str | None:
+    """The label of one row of ``claim-labels.rq``: subject, predicate and object by their English names."""
+    subject, predicate, obj = row["subject"], row["predicate"], row["object"]
+    if subject is None or predicate is None or obj is None:
+        return None
+    return claim_label(
+        _english_label(subject, row["subjectLabel"]),
+        URIRef(predicate.value),
+        _english_label(obj, row["objectLabel"]),
+    )
+
+
+def _english_label(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: object) -> str:
+    """A term's English label, or its local name, or the literal's text."""
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(label, ox.Literal):
+        return label.value
+    return re.split(r"[#/]", term.value)[-1]
 
 
 def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
@@ -186,41 +231,6 @@ def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
     """
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", re.split(r"[#/]", str(predicate))[-1]).lower()
     return f"{subject} {name} {obj}"
-
-
-def claim_labels(graph: Readable) -> list[Triple3]:
-    """A label for every named ``tkg:Claim`` without an English one, made from its triple."""
-    new: list[Triple3] = []
-    for node in set(graph.subjects(RDF.type, TKG.Claim)):
-        if isinstance(node, BNode) or any(
-            getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)
-        ):
-            continue
-        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        if subject is None or not isinstance(predicate, URIRef) or obj is None:
-            continue
-        text = claim_label(_english_label(graph, subject), predicate, _english_label(graph, obj))
-        new.append((node, RDFS.label, Literal(text, lang="en")))
-    return new
-
-
-def evidence_labels(graph: Readable) -> list[Triple3]:
-    """A label for every ``tkg:Evidence`` without an English one, from its source and quote."""
-    new: list[Triple3] = []
-    for node in set(graph.subjects(RDF.type, TKG.Evidence)):
-        if any(getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)):
-            continue
-        source = graph.value(node, DCTERMS.source)
-        quote = graph.value(node, OA.exact)
-        if source is None or quote is None:
-            continue
-        title = (
-            graph.value(source, DCTERMS.title)
-            or graph.value(source, RDFS.label)
-            or str(source).rsplit("/", 1)[-1]
-        )
-        new.append((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
-    return new
 
 
 @dataclass(frozen=True)
