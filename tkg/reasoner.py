@@ -28,7 +28,7 @@ from .graphview import StoredTriples
 from .namespaces import TKG
 from .progress import bar
 from .rules import Chainer, Schema, Unsupported, is_schema
-from .storage import load, to_ox, to_ox_quad
+from .storage import bulk_extend, load, to_ox, to_ox_quad
 
 REASONERS = ("fast", "owlrl")
 
@@ -151,7 +151,7 @@ def infer_into(
                         written += 1
                         yield to_ox_quad(s_, p_, o_, name)
 
-            store.bulk_extend(bar(quads(), "load inferred", "triples", len(chainer.new)))
+            bulk_extend(store, bar(quads(), "load inferred", "triples", len(chainer.new)))
             return written
     inferred = infer(ontology, data, reasoner)
     return load(store, graph_iri, inferred)

@@ -19,6 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -192,10 +193,22 @@ def finish(
     os.replace(tmp, directory / MANIFEST)
 
 
+#: Quads per ``bulk_extend`` call: Oxigraph's bulk loader holds a call's quads (up to a million) with
+#: their sorted keys in memory, about 800 MB for the 1.1 million inferred triples of the 100x graph.
+BULK_CHUNK = 250_000
+
+
+def bulk_extend(store: ox.Store, quads: Iterable[ox.Quad], chunk: int = BULK_CHUNK) -> None:
+    """``store.bulk_extend`` a chunk at a time, so its memory is bounded whatever the count."""
+    iterator = iter(quads)
+    while batch := list(islice(iterator, chunk)):
+        store.bulk_extend(batch)
+
+
 def load(store: ox.Store, iri: str, graph: Triples) -> int:
     """Write rdflib triples into the named graph ``iri`` of ``store`` (with a bar); return how many."""
     name = iri.rstrip("/").rsplit("/", 1)[-1]
-    store.bulk_extend(bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
+    bulk_extend(store, bar(quads(graph, iri), f"load {name}", "triples", len(graph)))
     return len(graph)
 
 
