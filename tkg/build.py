@@ -35,7 +35,7 @@ from .progress import bar
 from .reads import bind, text
 from .reasoner import infer_into
 from .storage import Manifest, finish, new_directory, swap_current
-from .turtle import parse_files, parse_into, rebase_shapes, turtle_files
+from .turtle import Origins, parse_files, parse_into, rebase_shapes, turtle_files
 from .validate import Problem, validate_store
 
 
@@ -107,7 +107,7 @@ class Inputs:
 
     store: ox.Store
     shapes: Graph
-    origins: dict[str, set[str]]
+    origins: Origins
     version: str
     terms: Terms = field(default_factory=Terms)
 

@@ -98,24 +98,40 @@ def _rebased(term: Term) -> Term:
 Prepare = Callable[[list[Triple]], list[Triple]]
 
 
+#: For each subject as written, the names of the files that describe it. The sets are shared
+#: (most subjects are in one file), so millions of subjects cost a dictionary entry each.
+Origins = dict[str, frozenset[str]]
+
+
 def _read_each(
-    paths: Iterable[Path], origins: dict[str, set[str]], prepare: Prepare | None
+    paths: Iterable[Path], origins: Origins, prepare: Prepare | None
 ) -> Iterator[tuple[list[Triple], dict[str, str]]]:
     """Each file's triples (through ``prepare``) and prefixes, noting in ``origins`` which file
     describes which subject as written (claims and evidence are blank nodes: they are filed
     under what they are about)."""
     rdf_subject = ox.NamedNode(str(RDF.subject))
+    shared: dict[frozenset[str], frozenset[str]] = {}
+
+    def note(key: str, here: frozenset[str]) -> None:
+        found = origins.get(key)
+        if found is None:
+            origins[key] = shared.setdefault(here, here)
+        elif not here <= found:
+            both = found | here
+            origins[key] = shared.setdefault(both, both)
+
     for path in paths:
         triples, prefixes = read_triples(path)
+        here = frozenset((path.name,))
         for subject in {s.value for s, _, _ in triples}:
-            origins.setdefault(subject, set()).add(path.name)
+            note(subject, here)
         for node, _, target in (t for t in triples if t[1] == rdf_subject):
-            origins.setdefault(node.value, set()).add(path.name)
-            origins.setdefault(target.value, set()).add(path.name)
+            note(node.value, here)
+            note(target.value, here)
         yield (triples if prepare is None else prepare(triples)), prefixes
 
 
-def parse_files(paths: Iterable[Path], prepare: Prepare | None = None) -> tuple[Graph, dict[str, set[str]]]:
+def parse_files(paths: Iterable[Path], prepare: Prepare | None = None) -> tuple[Graph, Origins]:
     """Parse several Turtle files into one rdflib graph, each file's triples through ``prepare`` first.
 
     For what stays small or is the reference (the shapes, the ontology the reasoner reads, the
@@ -124,7 +140,7 @@ def parse_files(paths: Iterable[Path], prepare: Prepare | None = None) -> tuple[
     problem can say where to look.
     """
     graph = Graph()
-    origins: dict[str, set[str]] = {}
+    origins: Origins = {}
     for triples, prefixes in _read_each(paths, origins, prepare):
         graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
         for prefix, namespace in prefixes.items():
@@ -134,7 +150,7 @@ def parse_files(paths: Iterable[Path], prepare: Prepare | None = None) -> tuple[
 
 def parse_into(
     store: ox.Store, paths: Iterable[Path], graph_iri: str, prepare: Prepare | None = None
-) -> dict[str, set[str]]:
+) -> Origins:
     """Parse Turtle files straight into one named graph of ``store``; return the origins.
 
     No rdflib object is made: Oxigraph's terms go from the parser to the store, one file at a
@@ -142,7 +158,7 @@ def parse_into(
     :class:`TurtleError` before any of its triples are stored.
     """
     name = ox.NamedNode(graph_iri)
-    origins: dict[str, set[str]] = {}
+    origins: Origins = {}
     for triples, _prefixes in _read_each(paths, origins, prepare):
         store.bulk_extend(ox.Quad(s, p, o, name) for s, p, o in triples)
     return origins

@@ -16,6 +16,7 @@ from .evidence import Articles, check_quotes
 from .graphview import Readable, StoreGraph
 from .namespaces import TKG
 from .storage import to_rdflib
+from .turtle import Origins
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -45,7 +46,7 @@ class Problem:
         return f"{self.kind}: {self.focus}{where}: {self.message}"
 
 
-def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
+def _files(origins: Origins, *nodes: str) -> tuple[str, ...]:
     found: set[str] = set()
     for node in nodes:
         found |= origins.get(node, set())
@@ -53,7 +54,7 @@ def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
 
 
 def shacl_problems(
-    data: Graph, ontology: Graph, shapes: Graph, origins: dict[str, set[str]], sparql: str = "oxigraph"
+    data: Graph, ontology: Graph, shapes: Graph, origins: Origins, sparql: str = "oxigraph"
 ) -> list[Problem]:
     """Run the shapes over ontology plus data (class hierarchy visible, no inference).
 
@@ -77,7 +78,7 @@ _ONTOLOGY_ONLY = "urn:tkg:validation:ontology-only"
 
 
 def store_shacl_problems(
-    store: ox.Store, data_iri: str, ontology_iri: str, shapes: Graph, origins: dict[str, set[str]]
+    store: ox.Store, data_iri: str, ontology_iri: str, shapes: Graph, origins: Origins
 ) -> list[Problem]:
     """:func:`shacl_problems` over two named graphs of the build's store, without copying them.
 
@@ -112,7 +113,7 @@ def _in_oxigraph(
     graphs: list[str],
     shapes: Graph,
     copy: Callable[[], Graph],
-    origins: dict[str, set[str]],
+    origins: Origins,
 ) -> list[Problem]:
     """The shapes decided in Oxigraph over ``graphs`` of ``store`` (its default graph if none);
     pySHACL over ``copy()`` to explain a broken core shape."""
@@ -130,7 +131,7 @@ def _in_oxigraph(
     return _problems(violations, origins)
 
 
-def _problems(violations: list[shacl_sparql.Violation], origins: dict[str, set[str]]) -> list[Problem]:
+def _problems(violations: list[shacl_sparql.Violation], origins: Origins) -> list[Problem]:
     problems = []
     for v in violations:
         message = v.message or "violates a shape"
@@ -170,7 +171,7 @@ def _short(term: Node) -> str:
     return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
 
-def hand_written_inferences(data: Readable, origins: dict[str, set[str]]) -> list[Problem]:
+def hand_written_inferences(data: Readable, origins: Origins) -> list[Problem]:
     """Lineage and position shortcuts must come from the reasoner, not from curators."""
     problems = []
     for prop in INFERRED_ONLY:
@@ -187,7 +188,7 @@ def hand_written_inferences(data: Readable, origins: dict[str, set[str]]) -> lis
 
 
 def validate(
-    data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: dict[str, set[str]]
+    data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: Origins
 ) -> list[Problem]:
     """Every problem with the asserted data; an empty list means it may be published (rdflib inputs)."""
     return _checked(data, articles, origins) + shacl_problems(data, ontology, shapes, origins)
@@ -199,7 +200,7 @@ def validate_store(
     ontology_iri: str,
     shapes: Graph,
     articles: Articles,
-    origins: dict[str, set[str]],
+    origins: Origins,
 ) -> list[Problem]:
     """:func:`validate` over the build's store: the same problems, no rdflib copy of the graph."""
     view = StoreGraph(store, [data_iri])
@@ -208,7 +209,7 @@ def validate_store(
     return problems + store_shacl_problems(store, data_iri, ontology_iri, shapes, origins)
 
 
-def _checked(data: Readable, articles: Articles, origins: dict[str, set[str]]) -> list[Problem]:
+def _checked(data: Readable, articles: Articles, origins: Origins) -> list[Problem]:
     """The problems that are not shapes: hand-written inferences, quotes not in their articles."""
     problems = hand_written_inferences(data, origins)
     for quote in check_quotes(data, articles):
