@@ -129,6 +129,13 @@ class StoredTriples:
         for quad in self.store.quads_for_pattern(None, None, None, self.graph):
             yield term(quad.subject), term(quad.predicate), term(quad.object)
 
+    def triples(self, pattern: tuple[None, Node, Node | None]) -> Iterator[tuple[Node, Node, Node]]:
+        """The triples matching ``(None, predicate, object or None)``, by Oxigraph's indexes."""
+        _, p, o = pattern
+        term, obj = self.terms, None if o is None else to_ox(o)
+        for quad in self.store.quads_for_pattern(None, to_ox(p), obj, self.graph):  # type: ignore[arg-type]
+            yield term(quad.subject), term(quad.predicate), term(quad.object)
+
     def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
         s, p, o = triple
         subject, predicate = to_ox(s), to_ox(p)

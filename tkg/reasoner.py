@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 from .graphview import StoredTriples
 from .namespaces import TKG
 from .progress import bar
-from .rules import Chainer, Schema, Unsupported, is_schema
+from .rules import Chainer, Schema, Unsupported, is_schema, schema_patterns
 from .storage import bulk_extend, load, to_ox, to_ox_quad
 
 REASONERS = ("fast", "owlrl")
@@ -100,9 +100,8 @@ def _chained(ontology: Graph, data: Graph | StoredTriples) -> tuple[Graph, Chain
     """The closed schema, and the chainer over it seeded with the instance data, not yet run."""
     schema = Graph()
     schema += ontology
-    for triple in data:
-        if is_schema(triple):
-            schema.add(triple)
+    for pattern in schema_patterns():  # the data's schema triples, by index: the data is read once, below
+        schema += data.triples(pattern)  # type: ignore[arg-type]
     owlrl.DeductiveClosure(TkgSemantics).expand(schema)
     chainer = Chainer(Schema(schema), schema)
     chainer.seed(triple for triple in data if not is_schema(triple))

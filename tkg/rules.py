@@ -22,7 +22,7 @@ owlrl for the whole closure instead: the fast path is never silently wrong.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
@@ -85,6 +85,15 @@ SCHEMA_PREDICATES = UNSUPPORTED_PREDICATES | frozenset(
 
 class Unsupported(Exception):
     """The ontology uses a construct whose instance rules the fast chainer lacks."""
+
+
+def schema_patterns() -> Iterator[tuple[None, Node, Node | None]]:
+    """The triple patterns that match exactly the triples :func:`is_schema` accepts, so a large
+    graph's schema part is read by a few index lookups instead of a scan."""
+    for predicate in SCHEMA_PREDICATES:
+        yield None, predicate, None
+    for kind in _SCHEMA_TYPES:
+        yield None, _TYPE, kind
 
 
 def is_schema(triple: Triple) -> bool:
