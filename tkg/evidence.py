@@ -30,7 +30,7 @@ from rdflib.term import Node
 from .graphview import Readable
 from .namespaces import ID, OA, PREFIXES, TKG, canonical
 from .reads import text
-from .storage import to_ox, to_ox_quad, to_rdflib
+from .storage import bulk_extend, to_ox, to_ox_quad, to_rdflib
 from .turtle import Term, Triple
 
 Triple3 = tuple[Node, Node, Node]
@@ -185,7 +185,7 @@ def label_store(store: ox.Store, graph_iri: str) -> int:
             for row in rows
             if (made := make(row)) is not None
         ]
-        store.bulk_extend(new)
+        bulk_extend(store, new)
         added += len(new)
     return added
 

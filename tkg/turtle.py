@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 
 from .namespaces import BASE, CANONICAL, rebase
-from .storage import to_rdflib
+from .storage import bulk_extend, to_rdflib
 
 
 class TurtleError(Exception):
@@ -155,10 +155,12 @@ def parse_into(
 
     No rdflib object is made: Oxigraph's terms go from the parser to the store, one file at a
     time (a file is the unit ``prepare`` names blank nodes in). A malformed file raises
-    :class:`TurtleError` before any of its triples are stored.
+    :class:`TurtleError` (the build then removes the store it was parsing into).
     """
     name = ox.NamedNode(graph_iri)
     origins: Origins = {}
-    for triples, _prefixes in _read_each(paths, origins, prepare):
-        store.bulk_extend(ox.Quad(s, p, o, name) for s, p, o in triples)
+    quads = (
+        ox.Quad(s, p, o, name) for triples, _ in _read_each(paths, origins, prepare) for s, p, o in triples
+    )
+    bulk_extend(store, quads)  # many small files are one load, a large graph a load per chunk
     return origins
