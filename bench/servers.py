@@ -80,13 +80,17 @@ def _signal_group(process: subprocess.Popen, number: int) -> None:
         os.killpg(process.pid, number)
 
 
-def tkg(build_dir: Path, workers: int, cache: bool = True) -> AbstractContextManager[Server]:
-    """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache."""
+def tkg(
+    build_dir: Path, workers: int, cache: bool = True, in_memory: bool = True
+) -> AbstractContextManager[Server]:
+    """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache,
+    ``in_memory`` whether the query processes answer from an in-memory copy or the store on disk."""
     port = free_port()
     env = {
         "TKG_BUILD_DIR": str(build_dir),
         "PYTHONPATH": str(ROOT),
         "TKG_ANSWER_CACHE_MB": "64" if cache else "0",
+        "TKG_STORE_IN_MEMORY": "1" if in_memory else "0",
     }
     command = [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", str(workers)]
     return _run("tkg", [*command, "--no-access-log"], port, env)

@@ -93,6 +93,12 @@ class World:
     def name(self) -> str:
         return " ".join(w.capitalize() for w in self.rng.sample(WORDS, 3))
 
+    @property
+    def numbered(self) -> str:
+        """The world's number as organisation names show it: with a thousands separator, so that
+        worlds 1800-2099 (the 1000x graph has them) do not read as a year in a name (lint refuses that)."""
+        return f"{self.n:,}"
+
     def tick(self) -> str:
         self.year += self.rng.randint(0, 2)
         return str(self.year)
@@ -131,11 +137,11 @@ def world(n: int, seed: int) -> World:
         f'place:city-{n} a tkg:Place ; rdfs:label "City {n}"@en ; tkg:country country:{country} .'
     )
     intl = f"international-w{n}"
-    _org(w, intl, f"International {n}", "International", country)
+    _org(w, intl, f"International {w.numbered}", "International", country)
     _event(w, "Founding", f"founding-of-{intl}", f"Founding of International {n}", [], [intl])
     # the founding party, with a founding date and the claim behind it
     root = f"party-w{n}-0"
-    _org(w, root, f"{w.name()} Party {n}", "Party", country)
+    _org(w, root, f"{w.name()} Party {w.numbered}", "Party", country)
     year = _event(w, "Founding", f"founding-of-{root}", f"Founding of party {n}", [], [root])
     w.ttl.append(f'o:{root} tkg:founded "{year}"^^xsd:gYear .')
     orgs = [root]
@@ -145,7 +151,7 @@ def world(n: int, seed: int) -> World:
     for step in range(w.rng.randint(6, 10)):
         nxt = f"party-w{n}-{count}"
         count += 1
-        _org(w, nxt, f"{w.name()} {n}-{count}", "Party", country)
+        _org(w, nxt, f"{w.name()} {w.numbered}-{count}", "Party", country)
         _event(w, "Renaming", f"renaming-{current}", f"Renaming of {current}", [current], [nxt])
         orgs.append(nxt)
         if step % 3 == 1:  # a bushy split
@@ -153,14 +159,14 @@ def world(n: int, seed: int) -> World:
             for _ in range(w.rng.randint(3, 5)):
                 child = f"group-w{n}-{count}"
                 count += 1
-                _org(w, child, f"{w.name()} Group {n}-{count}", w.rng.choice(KINDS), country)
+                _org(w, child, f"{w.name()} Group {w.numbered}-{count}", w.rng.choice(KINDS), country)
                 children.append(child)
             _event(w, "Split", f"split-of-{nxt}", f"Split of {nxt}", [nxt], children)
             orgs += children
             if len(children) >= 2:  # two of the split-offs fuse again
                 fused = f"fused-w{n}-{count}"
                 count += 1
-                _org(w, fused, f"{w.name()} Fusion {n}-{count}", "Party", country)
+                _org(w, fused, f"{w.name()} Fusion {w.numbered}-{count}", "Party", country)
                 _event(w, "Fusion", f"fusion-forming-{fused}", f"Fusion into {fused}", children[:2], [fused])
                 orgs.append(fused)
                 # the fused party dissolves back into the chain: a lineage cycle
@@ -168,7 +174,7 @@ def world(n: int, seed: int) -> World:
         current = nxt
     # an expulsion whose expelled grouping goes on
     expelled = f"expelled-w{n}"
-    _org(w, expelled, f"{w.name()} Opposition {n}", "Faction", country)
+    _org(w, expelled, f"{w.name()} Opposition {w.numbered}", "Faction", country)
     _event(w, "Expulsion", f"expulsion-from-{current}", f"Expulsion from {current}", [current], [expelled])
     orgs.append(expelled)
     # sections of the international (affiliation events give the evidence)

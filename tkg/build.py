@@ -1,14 +1,20 @@
 """``tkg build``: parse, validate, reason, write the store, swap it in.
 
-Each stage is timed and reported as it ends. Nothing is written until the data
-has parsed and validated, and ``current`` only moves once the new store is
-complete, so a failure at any stage leaves the last good store serving.
+Each stage is timed and reported as it ends. Every stage works in a new store
+directory: the Turtle is parsed straight into it (no rdflib graph of the data),
+validated and linted there, and the reasoner's conclusions written beside it.
+``current`` only moves once the new store is complete, so a failure at any
+stage (which removes the new directory) or a kill (which leaves it without a
+manifest) leaves the last good store serving.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,14 +27,16 @@ from rdflib import Graph
 from . import __version__, failpoints, statistics
 from .config import Settings
 from .dumps import write_dumps
-from .evidence import Articles, label, name_blank_nodes
+from .evidence import Articles, label_store, name_blank_nodes
+from .graphview import StoredTriples, StoreGraph, Terms
 from .lint import Finding, lint_stage
 from .namespaces import BASE, CANONICAL, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .progress import bar
-from .reasoner import infer
-from .storage import Manifest, Triples, swap_current, write_store
-from .turtle import parse_files, rebase_shapes, turtle_files
-from .validate import Problem, validate
+from .reads import bind, text
+from .reasoner import infer_into
+from .storage import Manifest, finish, new_directory, swap_current
+from .turtle import Origins, parse_files, parse_into, rebase_shapes, turtle_files
+from .validate import Problem, validate_store
 
 
 class BuildError(Exception):
@@ -91,13 +99,43 @@ class Timings:
 
 @dataclass(frozen=True)
 class Inputs:
-    """The parsed, skolemised inputs of a build."""
+    """The parsed, skolemised inputs of a build: the ontology and data graphs in ``store``.
 
-    ontology: Graph
-    data: Graph
+    Nothing holds the data as Python objects: each stage reads what it needs from
+    the store (:mod:`tkg.graphview`) and the reasoner writes its conclusions back.
+    """
+
+    store: ox.Store
     shapes: Graph
-    origins: dict[str, set[str]]
+    origins: Origins
     version: str
+    terms: Terms = field(default_factory=Terms)
+
+    @property
+    def ontology(self) -> Graph:
+        """The ontology as an rdflib graph (hundreds of triples: owlrl and the lint read it)."""
+        graph = Graph()
+        graph += StoredTriples(self.store, GRAPH_ONTOLOGY, self.terms)
+        return graph
+
+    @property
+    def data(self) -> StoredTriples:
+        """The asserted triples, streamed from the store as rdflib terms."""
+        return StoredTriples(self.store, GRAPH_ASSERTED, self.terms)
+
+    def view(self) -> StoreGraph:
+        """The asserted graph with rdflib's lookups, each predicate read once when first asked."""
+        return StoreGraph(self.store, [GRAPH_ASSERTED], self.terms)
+
+    def count(self, graph_iri: str) -> int:
+        return count(self.store, graph_iri)
+
+
+def count(store: ox.Store, graph_iri: str) -> int:
+    """The triples of one named graph of ``store``, counted by Oxigraph."""
+    solutions = store.query(bind(text("graph-size"), {"graph": ox.NamedNode(graph_iri)}))
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(iter(solutions))[0].value)  # type: ignore[union-attr]
 
 
 def input_files(settings: Settings) -> list[Path]:
@@ -124,31 +162,44 @@ def dataset_version(settings: Settings, articles: Articles) -> str:
     return h.hexdigest()[:16]
 
 
-def load_inputs(settings: Settings, timings: Timings) -> tuple[Inputs, Articles]:
+def load_inputs(
+    settings: Settings, timings: Timings, store: ox.Store | None = None
+) -> tuple[Inputs, Articles]:
+    """Parse the ontology and the data into ``store`` (a new in-memory one by default)."""
     articles = Articles(settings.seeds_dir)
+    store = ox.Store() if store is None else store
     with timings.stage("parse") as stage:
-        ontology, _ = parse_files(turtle_files(settings.ontology_dir))
-        data, origins = parse_files(
-            bar(turtle_files(settings.data_dir), "parse", "files"), lambda t: name_blank_nodes(t)[0]
+        parse_into(store, turtle_files(settings.ontology_dir), GRAPH_ONTOLOGY)
+        origins = parse_into(
+            store,
+            bar(turtle_files(settings.data_dir), "parse", "files"),
+            GRAPH_ASSERTED,
+            lambda t: name_blank_nodes(t)[0],
         )
+        label_store(store, GRAPH_ASSERTED)
         shapes = rebase_shapes(parse_files(turtle_files(settings.shapes_dir))[0])
-        label(data)
-        timings.report(f"  ontology {len(ontology)} triples, data {len(data)} triples")
-        stage.counted(len(ontology) + len(data) + len(shapes), "triples")
+        ontology, data = count(store, GRAPH_ONTOLOGY), count(store, GRAPH_ASSERTED)
+        timings.report(f"  ontology {ontology} triples, data {data} triples")
+        stage.counted(ontology + data + len(shapes), "triples")
     version = dataset_version(settings, articles)
-    return Inputs(ontology, data, shapes, origins, version), articles
+    return Inputs(store, shapes, origins, version), articles
 
 
-def check(settings: Settings, report: Report = print) -> tuple[Inputs, Timings]:
-    """Parse and validate; raise :class:`ValidationFailed` listing every problem."""
+def check(
+    settings: Settings, report: Report = print, store: ox.Store | None = None
+) -> tuple[Inputs, Timings]:
+    """Parse and validate (into ``store``, or a new in-memory one); raise :class:`ValidationFailed`
+    listing every problem, or :class:`LintFailed` with the lint's errors."""
     timings = Timings(report=report)
-    inputs, articles = load_inputs(settings, timings)
+    inputs, articles = load_inputs(settings, timings, store)
     with timings.stage("validate") as stage:
-        stage.counted(len(inputs.data), "triples")
-        problems = validate(inputs.data, inputs.ontology, inputs.shapes, articles, inputs.origins)
+        stage.counted(inputs.count(GRAPH_ASSERTED), "triples")
+        problems = validate_store(
+            inputs.store, GRAPH_ASSERTED, GRAPH_ONTOLOGY, inputs.shapes, articles, inputs.origins
+        )
     if problems:
         raise ValidationFailed(problems)
-    errors = lint_stage(inputs.data, inputs.ontology, turtle_files(settings.data_dir), articles, timings)
+    errors = lint_stage(inputs.view(), inputs.ontology, turtle_files(settings.data_dir), articles, timings)
     if errors:
         raise LintFailed(errors)
     return inputs, timings
@@ -173,33 +224,46 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
 def build(settings: Settings, report: Report = print, reasoner: str = "fast") -> tuple[Path, Manifest]:
     """Run every stage and make the new store current; return its directory and manifest.
 
-    ``reasoner`` is ``fast`` (owlrl for the schema, the chainer of :mod:`tkg.rules`
-    for the instances; the same conclusions) or ``owlrl`` (owlrl for everything).
+    Every stage works in the new store's directory, made first: the inputs are
+    parsed into it, checked there, and the reasoner's conclusions written beside
+    them. A build that fails removes the directory; one that is killed leaves it
+    without a manifest, which nothing serves. ``reasoner`` is ``fast`` (owlrl for
+    the schema, the chainer of :mod:`tkg.rules` for the instances; the same
+    conclusions) or ``owlrl`` (owlrl for everything).
     """
     settings.check_base()
     if not settings.seeds_dir.is_dir():
         raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
-    inputs, timings = check(settings, report)
-    with timings.stage("reason") as stage:
-        inferred = infer(inputs.ontology, inputs.data, reasoner)
-        report(f"  {len(inferred)} inferred triples")
-        stage.counted(len(inferred), "inferred triples")
-    version = inputs.version
-    with timings.stage("load") as stage:
-        graphs: dict[str, Triples] = {
-            GRAPH_ONTOLOGY: inputs.ontology,
-            GRAPH_ASSERTED: inputs.data,
-            GRAPH_INFERRED: inferred,
-        }
-        del inputs, inferred  # write_store releases the graphs once they are in the store
-        directory = write_store(
-            settings.build_dir, version, graphs, timings.stages, publish=publisher(timings)
-        )
-        stage.counted(sum(Manifest.read(directory).graphs.values()), "triples")
-    with timings.stage("swap"):
+    directory = new_directory(settings.build_dir, dataset_version(settings, Articles(settings.seeds_dir)))
+    try:
+        _build_into(ox.Store(str(directory / "oxigraph")), directory, settings, report, reasoner)
+    except BaseException as error:
+        # The store closes once nothing refers to it, and the failed stages' frames do: clear them
+        # first, or RocksDB writes into the directory as it is being removed.
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    with Timings(report=report).stage("swap"):
         swap_current(settings.build_dir, directory)
     manifest = Manifest.read(directory)
-    report(f"built dataset version {version} in {directory}")
-    for iri, count in manifest.graphs.items():
-        report(f"  {count:>7} triples  <{iri}>")
+    report(f"built dataset version {manifest.version} in {directory}")
+    for iri, triples in manifest.graphs.items():
+        report(f"  {triples:>7} triples  <{iri}>")
     return directory, manifest
+
+
+def _build_into(store: ox.Store, directory: Path, settings: Settings, report: Report, reasoner: str) -> None:
+    """Parse, check, reason and finish the store in ``directory`` (the store is closed on return)."""
+    inputs, timings = check(settings, report, store)
+    with timings.stage("reason") as stage:
+        # the conclusions are streamed into the store as they are read out of the reasoner
+        inferred = infer_into(store, GRAPH_INFERRED, inputs.ontology, inputs.data, reasoner)
+        report(f"  {inferred} inferred triples")
+        stage.counted(inferred, "inferred triples")
+    with timings.stage("load") as stage:
+        counts = {iri: count(store, iri) for iri in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)}
+        version = inputs.version
+        del inputs
+        finish(store, directory, version, counts, timings.stages, publish=publisher(timings))
+        stage.counted(sum(counts.values()), "triples")

@@ -38,13 +38,14 @@ def _push(args: argparse.Namespace, settings: Settings) -> int:
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from .build import BuildError, check
+    from .namespaces import GRAPH_ASSERTED
 
     try:
         inputs, _ = check(settings)
     except (TurtleError, BuildError) as error:
         print(f"invalid: {error}", file=sys.stderr)
         return 1
-    print(f"valid: {len(inputs.data)} data triples, every quote found in its article")
+    print(f"valid: {inputs.count(GRAPH_ASSERTED)} data triples, every quote found in its article")
     return 0
 
 

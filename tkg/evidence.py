@@ -22,13 +22,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from .namespaces import ID, OA, TKG, canonical
-from .turtle import Triple
+from .graphview import Readable
+from .namespaces import ID, OA, PREFIXES, TKG, canonical
+from .reads import text
+from .storage import bulk_extend, to_ox, to_ox_quad, to_rdflib
+from .turtle import Term, Triple
 
+Triple3 = tuple[Node, Node, Node]
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -79,79 +84,143 @@ def evidence_label(source_title: str, quote: str, words: int = 8) -> str:
     return f"{source_title}: \u201c{head}{ellipsis}\u201d"
 
 
+_EVIDENCE, _TYPE, _CLAIM = (ox.NamedNode(str(t)) for t in (TKG.evidence, RDF.type, TKG.Claim))
+_SOURCE, _EXACT, _EVIDENCE_CLASS = (ox.NamedNode(str(t)) for t in (DCTERMS.source, OA.exact, TKG.Evidence))
+_SUBJECT, _PREDICATE, _OBJECT = (ox.NamedNode(str(t)) for t in (RDF.subject, RDF.predicate, RDF.object))
+
+
 def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
     """The triples with blank-node evidence, then blank-node claims, named; and how many quotes were named.
 
-    Works on one file's triples before they enter a graph (a blank node is its
-    file's own, so everything about it is there), which spares rdflib a remove
-    and an add for every triple that mentions one; :func:`skolemise` does the
-    same to a whole graph.
+    Works on one file's triples (pyoxigraph terms) before they are stored: a
+    blank node is its file's own, so everything about it is there.
+    :func:`skolemise` does the same to a whole rdflib graph.
     """
     about = _blank_index(triples)
-    evidence: dict[Node, URIRef] = {}
-    for node in dict.fromkeys(o for _, p, o in triples if p == TKG.evidence):
-        if not isinstance(node, BNode):
+    evidence: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(o for _, p, o in triples if p == _EVIDENCE):
+        if not isinstance(node, ox.BlankNode):
             continue
-        source, quote = (_first(about, node, p) for p in (DCTERMS.source, OA.exact))
+        source, quote = (_first(about, node, p) for p in (_SOURCE, _EXACT))
         if source is not None and quote is not None:  # else left for SHACL to report with its owner
-            evidence[node] = evidence_iri(str(source), str(quote))
-    triples = _renamed(triples, evidence) + [(new, RDF.type, TKG.Evidence) for new in evidence.values()]
+            evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))
+    triples = _renamed(triples, evidence) + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()]
     about = _blank_index(triples)
-    claims: dict[Node, URIRef] = {}
-    for node in dict.fromkeys(s for s, p, o in triples if p == RDF.type and o == TKG.Claim):
-        if not isinstance(node, BNode):
+    claims: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(s for s, p, o in triples if p == _TYPE and o == _CLAIM):
+        if not isinstance(node, ox.BlankNode):
             continue
-        subject, predicate, obj = (_first(about, node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef) or obj is None:
+        subject, predicate, obj = (_first(about, node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) or obj is None:
             continue  # left for SHACL to report
-        if len(about[node][RDF.object]) > 1 or len(about[node][RDF.subject]) > 1:
+        if len(about[node][_OBJECT]) > 1 or len(about[node][_SUBJECT]) > 1:
             continue  # malformed: SHACL says so, with the blank node
-        claims[node] = claim_iri(subject, predicate, obj)
+        # named from the rdflib terms: the hash is over their N3, as it always was
+        iri = claim_iri(URIRef(subject.value), URIRef(predicate.value), to_rdflib(obj))
+        claims[node] = ox.NamedNode(str(iri))
     return _renamed(triples, claims), len(evidence)
 
 
-def _blank_index(triples: list[Triple]) -> dict[Node, dict[Node, dict[Node, None]]]:
+def _blank_index(triples: list[Triple]) -> dict[Term, dict[Term, dict[Term, None]]]:
     """Blank subject to predicate to its distinct objects, in file order."""
-    index: dict[Node, dict[Node, dict[Node, None]]] = defaultdict(lambda: defaultdict(dict))
+    index: dict[Term, dict[Term, dict[Term, None]]] = defaultdict(lambda: defaultdict(dict))
     for s, p, o in triples:
-        if isinstance(s, BNode):
+        if isinstance(s, ox.BlankNode):
             index[s][p][o] = None
     return index
 
 
-def _first(index: dict[Node, dict[Node, dict[Node, None]]], node: Node, predicate: Node) -> Node | None:
+def _first(index: dict[Term, dict[Term, dict[Term, None]]], node: Term, predicate: Term) -> Term | None:
     return next(iter(index[node][predicate]), None)
 
 
-def _renamed(triples: list[Triple], names: dict[Node, URIRef]) -> list[Triple]:
-    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]
+def _renamed(triples: list[Triple], names: dict[Term, ox.NamedNode]) -> list[Triple]:
+    if not names:
+        return triples
+    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]  # type: ignore[misc]
 
 
 def skolemise(graph: Graph) -> int:
-    """Name blank-node evidence and claims and label them; return how many quotes were named."""
-    before = list(graph)
-    triples, count = name_blank_nodes(before)
+    """Name blank-node evidence and claims of a whole rdflib graph and label them; return how many
+    quotes were named (the reference the per-file naming is tested against)."""
+    before = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+    triples, count = name_blank_nodes(before)  # type: ignore[arg-type]
     if triples != before:
         graph.remove((None, None, None))
-        graph.addN((s, p, o, graph) for s, p, o in triples)
+        graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
     label(graph)
     return count
 
 
 def label(graph: Graph) -> None:
-    """Give named evidence and claims without an English label one (they read other files' labels)."""
-    _label_evidence(graph)
-    _label_claims(graph)
+    """Give named evidence and claims without an English label one (they read other files' labels).
+
+    For an rdflib graph (the tests' whole-graph reference): :func:`label_store` in a store made for it.
+    """
+    store, name = ox.Store(), ox.NamedNode("urn:tkg:label")
+    store.bulk_extend(to_ox_quad(s, p, o, name) for s, p, o in graph)
+    before = len(store)
+    label_store(store, name.value)
+    if len(store) > before:
+        graph.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(RDFS.label)), None, name)
+        )
 
 
-def _english_label(graph: Graph, term: object) -> str:
-    """The English label of ``term`` in ``graph``, or its local name, or the literal's text."""
-    if isinstance(term, Literal):
-        return str(term)
-    for label in graph.objects(term, RDFS.label):  # type: ignore[arg-type]
-        if getattr(label, "language", None) == "en":
-            return str(label)
-    return re.split(r"[#/]", str(term))[-1]
+def label_store(store: ox.Store, graph_iri: str) -> int:
+    """Label the named evidence and claims of one named graph of ``store`` that lack an English label.
+
+    Two queries inside Oxigraph (``tkg/sparql/evidence-labels.rq``, ``claim-labels.rq``) whose
+    rows are streamed into labels: nothing of the graph is held in Python. Claims are labelled
+    after the evidence, reading the graph as it then is. Returns how many labels were added.
+    """
+    name = ox.NamedNode(graph_iri)
+    added = 0
+    for query, make in (("evidence-labels", _evidence_label), ("claim-labels", _claim_label)):
+        rows = store.query(text(query), default_graph=name, prefixes=PREFIXES)
+        assert isinstance(rows, ox.QuerySolutions)
+        new = [
+            ox.Quad(row[0], _LABEL, ox.Literal(made, language="en"), name)  # type: ignore[arg-type]
+            for row in rows
+            if (made := make(row)) is not None
+        ]
+        bulk_extend(store, new)
+        added += len(new)
+    return added
+
+
+_LABEL = ox.NamedNode(str(RDFS.label))
+
+
+def _evidence_label(row: ox.QuerySolution) -> str | None:
+    """One row of ``evidence-labels.rq`` as a label: its source's title, label or name; its quote."""
+    source, quote, title, label = row["source"], row["quote"], row["title"], row["label"]
+    if source is None or quote is None:
+        return None
+    named = title or label
+    return evidence_label(named.value if named is not None else source.value.rsplit("/", 1)[-1], quote.value)
+
+
+def _claim_label(row: ox.QuerySolution) -> str | None:
+    """The label of one row of ``claim-labels.rq``: subject, predicate and object by their English names."""
+    subject, predicate, obj = row["subject"], row["predicate"], row["object"]
+    if subject is None or predicate is None or obj is None:
+        return None
+    return claim_label(
+        _english_label(subject, row["subjectLabel"]),
+        URIRef(predicate.value),
+        _english_label(obj, row["objectLabel"]),
+    )
+
+
+def _english_label(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: object) -> str:
+    """A term's English label, or its local name, or the literal's text."""
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(label, ox.Literal):
+        return label.value
+    return re.split(r"[#/]", term.value)[-1]
 
 
 def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
@@ -162,37 +231,6 @@ def claim_label(subject: str, predicate: URIRef, obj: str) -> str:
     """
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", re.split(r"[#/]", str(predicate))[-1]).lower()
     return f"{subject} {name} {obj}"
-
-
-def _label_claims(graph: Graph) -> None:
-    """Give every named ``tkg:Claim`` without an English label one made from its triple."""
-    for node in set(graph.subjects(RDF.type, TKG.Claim)):
-        if isinstance(node, BNode) or any(
-            getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)
-        ):
-            continue
-        subject, predicate, obj = (graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        if subject is None or not isinstance(predicate, URIRef) or obj is None:
-            continue
-        text = claim_label(_english_label(graph, subject), predicate, _english_label(graph, obj))
-        graph.add((node, RDFS.label, Literal(text, lang="en")))
-
-
-def _label_evidence(graph: Graph) -> None:
-    """Give every ``tkg:Evidence`` without an English label one from its source and quote."""
-    for node in set(graph.subjects(RDF.type, TKG.Evidence)):
-        if any(getattr(label, "language", None) == "en" for label in graph.objects(node, RDFS.label)):
-            continue
-        source = graph.value(node, DCTERMS.source)
-        quote = graph.value(node, OA.exact)
-        if source is None or quote is None:
-            continue
-        title = (
-            graph.value(source, DCTERMS.title)
-            or graph.value(source, RDFS.label)
-            or str(source).rsplit("/", 1)[-1]
-        )
-        graph.add((node, RDFS.label, Literal(evidence_label(str(title), str(quote)), lang="en")))
 
 
 @dataclass(frozen=True)
@@ -238,7 +276,7 @@ class Articles:
         return h.hexdigest()
 
 
-def check_quotes(graph: Graph, articles: Articles) -> list[QuoteProblem]:
+def check_quotes(graph: Readable, articles: Articles) -> list[QuoteProblem]:
     """Every ``oa:exact`` must occur verbatim (whitespace-normalised) in its source's file."""
     problems: list[QuoteProblem] = []
     for evidence in sorted(set(graph.subjects(OA.exact, None)), key=str):

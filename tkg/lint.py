@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
 from .evidence import Articles, normalise
+from .graphview import Readable
 
 if TYPE_CHECKING:
     from .build import Timings
@@ -224,7 +225,7 @@ def _subjects(path: Path) -> Iterable[tuple[str, str]]:
 class Linter:
     """The rules, over one parsed and skolemised data graph with its ontology and files."""
 
-    def __init__(self, data: Graph, ontology: Graph, files: Iterable[Path], articles: Articles) -> None:
+    def __init__(self, data: Readable, ontology: Graph, files: Iterable[Path], articles: Articles) -> None:
         self.data = data
         self.articles = articles
         self.sources = Sources(files)
@@ -733,7 +734,7 @@ def _mentions_year(text: str, year: int) -> bool:
     return False
 
 
-def _superclasses(*graphs: Graph) -> dict[Node, set[Node]]:
+def _superclasses(*graphs: Readable) -> dict[Node, set[Node]]:
     """Each class with itself and all its superclasses (``rdfs:subClassOf`` closed by hand)."""
     direct: dict[Node, set[Node]] = defaultdict(set)
     for graph in graphs:
@@ -762,7 +763,7 @@ RULES = (
 )
 
 
-def lint(data: Graph, ontology: Graph, files: Iterable[Path], articles: Articles) -> list[Finding]:
+def lint(data: Readable, ontology: Graph, files: Iterable[Path], articles: Articles) -> list[Finding]:
     """Every finding of every rule, errors first, then by file and line."""
     linter = Linter(data, ontology, files, articles)
     for rule in RULES:
@@ -775,7 +776,7 @@ def lint(data: Graph, ontology: Graph, files: Iterable[Path], articles: Articles
 
 
 def lint_stage(
-    data: Graph, ontology: Graph, files: Iterable[Path], articles: Articles, timings: Timings
+    data: Readable, ontology: Graph, files: Iterable[Path], articles: Articles, timings: Timings
 ) -> list[Finding]:
     """The build's ``lint`` stage: report every warning, return the errors (which fail the build)."""
     with timings.stage("lint"):

@@ -17,12 +17,18 @@ owlrl does the whole closure.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import owlrl
+import pyoxigraph as ox
 from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 
+from .graphview import StoredTriples
 from .namespaces import TKG
-from .rules import Chainer, Schema, Unsupported, is_schema
+from .progress import bar
+from .rules import Chainer, Schema, Unsupported, is_schema, schema_patterns
+from .storage import bulk_extend, load, to_ox, to_ox_quad
 
 REASONERS = ("fast", "owlrl")
 
@@ -41,7 +47,7 @@ class TkgSemantics(OWLRL_Semantics):
                     self.store_triple((y, p, y))
 
 
-def closure(ontology: Graph, data: Graph) -> Graph:
+def closure(ontology: Graph, data: Graph | StoredTriples) -> Graph:
     """The full OWL 2 RL closure of ontology plus data (a new graph)."""
     graph = Graph()
     graph += ontology
@@ -77,27 +83,80 @@ def is_noise(triple: tuple) -> bool:
     return p == _LINEAGE_STEP
 
 
-def fast_closure_additions(ontology: Graph, data: Graph) -> set[tuple]:
+def fast_closure_additions(ontology: Graph, data: Graph | StoredTriples) -> set[tuple]:
     """What the full closure adds to ontology plus data: schema by owlrl, instances by the chainer.
 
     Nothing returned is in ``ontology`` or ``data``: the chainer reports only
     triples it did not know (it knows the closed schema and the seeded data).
     Raises :class:`~tkg.rules.Unsupported` when the schema needs rules the chainer lacks.
     """
-    schema = Graph()
-    schema += ontology
-    for triple in data:
-        if is_schema(triple):
-            schema.add(triple)
-    owlrl.DeductiveClosure(TkgSemantics).expand(schema)
-    chainer = Chainer(Schema(schema), schema)
-    chainer.seed(triple for triple in data if not is_schema(triple))
+    schema, chainer = _chained(ontology, data)
     added = set(chainer.run())
-    added.update(t for t in schema if t not in ontology and t not in data)
+    added.update(_schema_additions(schema, ontology, data))
     return added
 
 
-def infer(ontology: Graph, data: Graph, reasoner: str = "fast") -> set[tuple]:
+def _chained(ontology: Graph, data: Graph | StoredTriples) -> tuple[Graph, Chainer]:
+    """The closed schema, and the chainer over it seeded with the instance data, not yet run."""
+    schema = Graph()
+    schema += ontology
+    for pattern in schema_patterns():  # the data's schema triples, by index: the data is read once, below
+        schema += data.triples(pattern)  # type: ignore[arg-type]
+    owlrl.DeductiveClosure(TkgSemantics).expand(schema)
+    chainer = Chainer(Schema(schema), schema)
+    chainer.seed(triple for triple in data if not is_schema(triple))
+    return schema, chainer
+
+
+def _schema_additions(schema: Graph, ontology: Graph, data: Graph | StoredTriples) -> Iterator[tuple]:
+    return (t for t in schema if t not in ontology and t not in data)
+
+
+def infer_into(
+    store: ox.Store, graph_iri: str, ontology: Graph, data: StoredTriples, reasoner: str = "fast"
+) -> int:
+    """:func:`infer`, its conclusions written into the named graph ``graph_iri`` of ``store``.
+
+    The fast path reads the chainer's conclusions out as integer ids, each term made a
+    pyoxigraph term once, and streams them into the store: no set of rdflib triples.
+    Returns how many triples were written.
+    """
+    name = ox.NamedNode(graph_iri)
+    if reasoner == "fast":
+        try:
+            schema, chainer = _chained(ontology, data)
+        except Unsupported:
+            pass
+        else:
+            chainer.close()
+            terms, converted = chainer.terms, [None] * len(chainer.terms)
+
+            def term(i: int) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+                found = converted[i]
+                if found is None:
+                    found = converted[i] = to_ox(terms[i])  # type: ignore[call-overload]
+                return found  # type: ignore[return-value]
+
+            written = 0
+
+            def quads() -> Iterator[ox.Quad]:
+                nonlocal written
+                for s, p, o in chainer.new:
+                    if not is_noise((terms[s], terms[p], terms[o])):
+                        written += 1
+                        yield ox.Quad(term(s), term(p), term(o), name)  # type: ignore[arg-type]
+                for s_, p_, o_ in _schema_additions(schema, ontology, data):
+                    if not is_noise((s_, p_, o_)):
+                        written += 1
+                        yield to_ox_quad(s_, p_, o_, name)
+
+            bulk_extend(store, bar(quads(), "load inferred", "triples", len(chainer.new)))
+            return written
+    inferred = infer(ontology, data, reasoner)
+    return load(store, graph_iri, inferred)
+
+
+def infer(ontology: Graph, data: Graph | StoredTriples, reasoner: str = "fast") -> set[tuple]:
     """The triples the reasoner adds to ontology plus data, without the noise.
 
     A set of rdflib triples, not a Graph: it is only counted and written to

@@ -22,7 +22,7 @@ owlrl for the whole closure instead: the fast path is never silently wrong.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
@@ -85,6 +85,15 @@ SCHEMA_PREDICATES = UNSUPPORTED_PREDICATES | frozenset(
 
 class Unsupported(Exception):
     """The ontology uses a construct whose instance rules the fast chainer lacks."""
+
+
+def schema_patterns() -> Iterator[tuple[None, Node, Node | None]]:
+    """The triple patterns that match exactly the triples :func:`is_schema` accepts, so a large
+    graph's schema part is read by a few index lookups instead of a scan."""
+    for predicate in SCHEMA_PREDICATES:
+        yield None, predicate, None
+    for kind in _SCHEMA_TYPES:
+        yield None, _TYPE, kind
 
 
 def is_schema(triple: Triple) -> bool:
@@ -219,6 +228,27 @@ class Chainer:
         self.value_classes = {
             enc(p): tuple((enc(v), enc(r)) for v, r in pairs) for p, pairs in schema.value_classes.items()
         }
+        derivable = {q for qs in self.super_properties.values() for q in qs}
+        derivable |= {q for qs in self.inverses.values() for q in qs}
+        derivable |= {q for rules in self.chains.values() for _chain, q in rules}
+        derivable |= {p for ps in self.has_self.values() for p in ps}
+        derivable |= {p for pairs in self.has_value.values() for p, _v in pairs}
+        #: Predicates whose triples the join rules read back (transitivity, chains): only these
+        #: are indexed by subject and object.
+        self.joined = self.transitive | set(self.chains)
+        #: Predicates a rule fires on or can conclude; a triple of any other predicate (labels,
+        #: quotes, sources) can neither fire nor be concluded, so it is never held at all.
+        self.active = (
+            {self.type}
+            | derivable
+            | self.joined
+            | self.symmetric
+            | set(self.super_properties)
+            | set(self.inverses)
+            | set(self.domains)
+            | set(self.ranges)
+            | set(self.value_classes)
+        )
         self.triples: set[Ids] = set()
         self.out: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.into: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -239,10 +269,11 @@ class Chainer:
     def _index(self, triple: Ids) -> bool:
         if triple in self.triples:
             return False
-        s, p, o = triple
         self.triples.add(triple)
-        self.out[p][s].add(o)
-        self.into[p][o].add(s)
+        s, p, o = triple
+        if p in self.joined:
+            self.out[p][s].add(o)
+            self.into[p][o].add(s)
         return True
 
     def add(self, s: int, p: int, o: int) -> None:
@@ -253,14 +284,23 @@ class Chainer:
 
     def seed(self, triples: Iterable[Triple]) -> None:
         """Queue asserted triples: indexed and processed, but not reported as new."""
-        enc = self._id
+        enc, active = self._id, self.active
         for s, p, o in triples:
-            triple = (enc(s), enc(p), enc(o))
+            predicate = enc(p)
+            if predicate not in active:
+                continue  # no rule reads or writes it: it cannot matter to the closure
+            triple = (enc(s), predicate, enc(o))
             if self._index(triple):
                 self._queue.append(triple)
 
     def run(self) -> list[Triple]:
         """Apply the rules until nothing new follows; return the new triples."""
+        self.close()
+        terms = self.terms
+        return [(terms[s], terms[p], terms[o]) for s, p, o in self.new]
+
+    def close(self) -> None:
+        """Apply the rules until nothing new follows (the new triples are ``self.new``, as ids)."""
         done = 0
         with counter("chain", "triples") as progress:
             while self._queue:
@@ -269,8 +309,8 @@ class Chainer:
                 if done % 10_000 == 0:
                     progress.update(10_000)
             progress.update(done % 10_000)
-        terms = self.terms
-        return [(terms[s], terms[p], terms[o]) for s, p, o in self.new]
+        # the indexes only served the joins: free them before the conclusions are read out
+        self.triples, self.out, self.into = set(), defaultdict(), defaultdict()
 
     def _fire(self, s: int, p: int, o: int) -> None:
         if p == self.type:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
@@ -15,7 +17,10 @@ from rdflib.term import Node
 
 from . import shacl_core, shacl_sparql
 from .evidence import Articles, check_quotes
+from .graphview import Readable, StoreGraph
 from .namespaces import TKG
+from .storage import to_rdflib
+from .turtle import Origins
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -45,7 +50,7 @@ class Problem:
         return f"{self.kind}: {self.focus}{where}: {self.message}"
 
 
-def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
+def _files(origins: Origins, *nodes: str) -> tuple[str, ...]:
     found: set[str] = set()
     for node in nodes:
         found |= origins.get(node, set())
@@ -53,7 +58,7 @@ def _files(origins: dict[str, set[str]], *nodes: str) -> tuple[str, ...]:
 
 
 def shacl_problems(
-    data: Graph, ontology: Graph, shapes: Graph, origins: dict[str, set[str]], sparql: str = "oxigraph"
+    data: Graph, ontology: Graph, shapes: Graph, origins: Origins, sparql: str = "oxigraph"
 ) -> list[Problem]:
     """Run the shapes over ontology plus data (class hierarchy visible, no inference).
 
@@ -65,26 +70,72 @@ def shacl_problems(
     pySHACL's own messages. ``sparql="pyshacl"`` is the reference: pySHACL for
     everything.
     """
-    violations: list[shacl_sparql.Violation] = []
     if sparql == "oxigraph":
-        core, constraints = shacl_sparql.split(shapes)
-        store = shacl_sparql.load([data, ontology])
-        violations += shacl_sparql.evaluate(store, constraints)
-        try:
-            conforming = shacl_core.conforms(store, core)
-        except shacl_core.Untranslatable:
-            conforming = False
-        del store
-        if not conforming:
-            found = _pyshacl(data + ontology, core)
-            if isinstance(found, Problem):
-                return [found]
-            violations += found
-    else:
-        found = _pyshacl(data + ontology, shapes)
+        return _in_oxigraph(shacl_sparql.load([data, ontology]), [], shapes, lambda: data + ontology, origins)
+    found = _pyshacl(data + ontology, shapes)
+    return [found] if isinstance(found, Problem) else _problems(found, origins)
+
+
+#: Where the build's store shows the shapes the ontology without the triples the data repeats
+#: (Oxigraph's union of two graphs would count such a triple twice, and a count constraint with it).
+_ONTOLOGY_ONLY = "urn:tkg:validation:ontology-only"
+
+
+def store_shacl_problems(
+    store: ox.Store, data_iri: str, ontology_iri: str, shapes: Graph, origins: Origins
+) -> list[Problem]:
+    """:func:`shacl_problems` over two named graphs of the build's store, without copying them.
+
+    pySHACL, when a core shape breaks, gets an rdflib copy of the two graphs: only a
+    broken build pays for it.
+    """
+    ontology, data = ox.NamedNode(ontology_iri), ox.NamedNode(data_iri)
+    only = ox.NamedNode(_ONTOLOGY_ONLY)
+    store.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object, only)
+        for q in list(store.quads_for_pattern(None, None, None, ontology))
+        if ox.Quad(q.subject, q.predicate, q.object, data) not in store
+    )
+
+    def copy() -> Graph:
+        graph = Graph()
+        for name in (data, only):
+            graph.addN(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
+                for q in store.quads_for_pattern(None, None, None, name)
+            )
+        return graph
+
+    try:
+        return _in_oxigraph(store, [data_iri, _ONTOLOGY_ONLY], shapes, copy, origins)
+    finally:
+        store.remove_graph(only)
+
+
+def _in_oxigraph(
+    store: ox.Store,
+    graphs: list[str],
+    shapes: Graph,
+    copy: Callable[[], Graph],
+    origins: Origins,
+) -> list[Problem]:
+    """The shapes decided in Oxigraph over ``graphs`` of ``store`` (its default graph if none);
+    pySHACL over ``copy()`` to explain a broken core shape."""
+    core, constraints = shacl_sparql.split(shapes)
+    violations = shacl_sparql.evaluate(store, constraints, graphs)
+    try:
+        conforming = shacl_core.conforms(store, core, graphs)
+    except shacl_core.Untranslatable:
+        conforming = False
+    if not conforming:
+        found = _pyshacl(copy(), core)
         if isinstance(found, Problem):
             return [found]
         violations += found
+    return _problems(violations, origins)
+
+
+def _problems(violations: list[shacl_sparql.Violation], origins: Origins) -> list[Problem]:
     problems = []
     for v in violations:
         message = v.message or "violates a shape"
@@ -168,7 +219,7 @@ def _short(term: Node) -> str:
     return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
 
-def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[Problem]:
+def hand_written_inferences(data: Readable, origins: Origins) -> list[Problem]:
     """Lineage and position shortcuts must come from the reasoner, not from curators."""
     problems = []
     for prop in INFERRED_ONLY:
@@ -185,11 +236,30 @@ def hand_written_inferences(data: Graph, origins: dict[str, set[str]]) -> list[P
 
 
 def validate(
-    data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: dict[str, set[str]]
+    data: Graph, ontology: Graph, shapes: Graph, articles: Articles, origins: Origins
 ) -> list[Problem]:
-    """Every problem with the asserted data; an empty list means it may be published."""
+    """Every problem with the asserted data; an empty list means it may be published (rdflib inputs)."""
+    return _checked(data, articles, origins) + shacl_problems(data, ontology, shapes, origins)
+
+
+def validate_store(
+    store: ox.Store,
+    data_iri: str,
+    ontology_iri: str,
+    shapes: Graph,
+    articles: Articles,
+    origins: Origins,
+) -> list[Problem]:
+    """:func:`validate` over the build's store: the same problems, no rdflib copy of the graph."""
+    view = StoreGraph(store, [data_iri])
+    problems = _checked(view, articles, origins)
+    del view
+    return problems + store_shacl_problems(store, data_iri, ontology_iri, shapes, origins)
+
+
+def _checked(data: Readable, articles: Articles, origins: Origins) -> list[Problem]:
+    """The problems that are not shapes: hand-written inferences, quotes not in their articles."""
     problems = hand_written_inferences(data, origins)
     for quote in check_quotes(data, articles):
         problems.append(Problem("quote", quote.evidence, str(quote), _files(origins, *quote.claims)))
-    problems += shacl_problems(data, ontology, shapes, origins)
     return problems

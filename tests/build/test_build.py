@@ -183,6 +183,8 @@ def test_malformed_turtle_names_file_and_line_and_keeps_the_store(fixture_settin
     assert caught.value.line == 3
     assert "broken.ttl:3" in str(caught.value)
     assert fixture_settings.current_store.resolve() == good
+    # the failed build parsed into a directory of its own, and removed it
+    assert [p.name for p in (fixture_settings.build_dir / "stores").iterdir()] == [good.name]
     store = EmbeddedStore(fixture_settings.current_store)
     assert ask(store, "o:epsilon-party tkg:descendsFrom o:alpha-league")
 
@@ -203,6 +205,7 @@ def test_a_quote_not_in_its_article_fails_validation(fixture_settings: Settings)
     assert "The Alpha League was founded in 1951." in text
     assert "alpha-league" in text
     assert fixture_settings.current_store.resolve() == good
+    assert [p.name for p in (fixture_settings.build_dir / "stores").iterdir()] == [good.name]
 
 
 def test_shapes_reject_missing_evidence_and_second_label(fixture_settings: Settings) -> None:

@@ -51,6 +51,6 @@ def test_progress_bars_on_a_terminal(fixture_settings: Settings) -> None:
     assert process.wait(timeout=300) == 0, output.decode(errors="replace")[-2000:]
     os.close(leader)
     text = output.decode(errors="replace")
-    for bar in ("parse", "load asserted", "dumps"):
+    for bar in ("parse", "load inferred", "dumps"):
         assert re.search(rf"\r  {bar}: +[0-9]+%\|", text), bar  # a bar, drawn in place
     assert "[parse] done in" in text

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bench import servers, wrk
-from bench.run import fetch, measure, size_of
+from bench.run import build_stats, fetch, measure, size_of
 from bench.run import main as run_main
 from bench.workload import throughput_queries
 from server import create_app
@@ -131,3 +131,8 @@ def test_the_scale_section_alone_builds_serves_and_times_a_small_graph(tmp_path:
     assert row["tkg"]["errors"] == 0 and row["oxigraph"]["errors"] == 0
     table = (out / "scale.md").read_text()
     assert f"| 0.05 | {row['build']['total_triples']:,} |" in table
+
+
+def test_a_build_past_its_timeout_is_an_error_row_not_a_hang(tmp_path: Path) -> None:
+    row = build_stats(tmp_path, None, None, False, timeout=0.5)
+    assert "more than --build-timeout 0.5 s" in row["error"]
