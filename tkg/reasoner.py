@@ -48,8 +48,13 @@ class TkgSemantics(OWLRL_Semantics):
 
 
 def closure(ontology: Graph, data: Graph | StoredTriples) -> Graph:
-    """The full OWL 2 RL closure of ontology plus data (a new graph)."""
-    graph = Graph()
+    """The full OWL 2 RL closure of ontology plus data (a new graph).
+
+    The graph is one rdflib ``SimpleMemory`` store: owlrl only adds, finds and tests triples, and
+    without the default store's named-graph bookkeeping these cost less (the same closure in about
+    a fifth less CPU on the real graph).
+    """
+    graph = Graph(store="SimpleMemory")
     graph += ontology
     graph += data
     owlrl.DeductiveClosure(TkgSemantics).expand(graph)
