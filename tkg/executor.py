@@ -102,7 +102,7 @@ def execute(store: GraphStore, task: Task, limits: Limits) -> Answer | Reply:
     if task.media_types is None:
         return typed(result, limits.max_rows)
     media_type = task.media_types[result.kind]
-    body = result.serialize(media_type, max_rows=limits.max_rows)
+    body = result.serialize(media_type, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
     if len(body) > limits.max_bytes:
         raise ResultTooLarge(f"the result is over {limits.max_bytes} bytes; add a LIMIT")
     return Answer(result.kind, media_type, body)
