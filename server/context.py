@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, TypeVar
-
 from flask import current_app
 
 from tkg.config import Settings
@@ -23,22 +19,6 @@ def store() -> GraphStore:
 def reader() -> Reader:
     """The read path: every query of a request goes through it."""
     return current_app.extensions["tkg_reader"]
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def metered(view: Callable[P, R]) -> Callable[P, R]:
-    """A view whose own work (an index search, a reconciliation batch) is charged to the client's
-    budget like a query's: without it, search and reconciliation would be free for a greedy client."""
-
-    @wraps(view)
-    def charged(*args: P.args, **kwargs: P.kwargs) -> R:
-        with reader().metered():
-            return view(*args, **kwargs)
-
-    return charged
 
 
 def settings() -> Settings:

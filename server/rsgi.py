@@ -152,7 +152,7 @@ def _has_body(headers: Any) -> bool:
     """Whether a request announces a body: chunked, or a positive ``Content-Length`` (decided without a
     coroutine: most requests are GETs without one)."""
     length = headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > 0:
+    if length is not None and length.isascii() and length.isdigit() and int(length) > 0:
         return True
     encoding = headers.get("transfer-encoding")
     return encoding is not None and "chunked" in encoding.lower()

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tkg.search import SearchIndex
 
-from .context import metered, reader
+from .context import reader
 from .errors import plain
 from .linked_data import KIND_TITLES, cached
 from .negotiation import page_or_json
@@ -27,7 +27,6 @@ def index() -> SearchIndex:
 
 
 @bp.get("/search")
-@metered
 def search() -> BaseResponse | str:
     query = request.args.get("q", "").strip()
     media = page_or_json(request.accept_mimetypes, request.args.get("format"))
@@ -43,7 +42,11 @@ def search() -> BaseResponse | str:
     iri = links.canonical_iri(query) if query.startswith("http") else None
     if media == "text/html" and iri and links.local(iri):
         return redirect(links.href(iri), code=303)
-    hits = index().search(query, limit) if query else []
+    hits = []
+    if query:
+        found = index()  # built once per version, outside the charge: no client pays for it
+        with reader().metered():  # the search costs the machine like a query: charged to the client
+            hits = found.search(query, limit)
     if media == "application/json":
         if not query:
             return plain(

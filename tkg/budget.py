@@ -205,7 +205,7 @@ class Budget:
 
         Raises :class:`OverBudget` before the query starts if the client's share is spent.
         """
-        if client is None or not self.meters(client):
+        if client is None or not self.meters(client):  # (None: for the type checker)
             yield
             return
         wait = self.retry_after(client)

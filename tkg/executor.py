@@ -265,6 +265,11 @@ class _Frames:
         self._body: bytearray | None = None
         self._got = 0
 
+    @property
+    def started(self) -> bool:
+        """Whether any byte of the reply has been read."""
+        return bool(self._head) or self._body is not None
+
     def read(self, fd: int) -> bytes | bytearray | None:
         """Read what the pipe holds; the reply once whole. :class:`EOFError`: the process is gone."""
         if self._body is None:
@@ -297,7 +302,7 @@ class _Frames:
 
 def _send_frame(fd: int, data: bytes) -> None:
     """``data`` framed as :meth:`Connection.send_bytes` frames it, written whole to the blocking pipe
-    ``fd`` (without the Connection's checks and copies: a task is sent on every query)."""
+    ``fd`` (without the Connection's checks: a task is sent on every query)."""
     size = len(data)
     header = size.to_bytes(4, "big") if size <= 0x7FFFFFFF else b"\xff\xff\xff\xff" + size.to_bytes(8, "big")
     view = memoryview(header + data)
@@ -341,7 +346,9 @@ class _Exchange:
         if not self.slow:
             if now < self.slow_at:
                 return self.slow_at - now
-            self.slow, self.demoted = True, _lower_priority(self.child.pid)
+            self.slow = True
+            if not self.frames.started:  # a reply already arriving: the query is done, keep the process
+                self.demoted = _lower_priority(self.child.pid)
         return self.end - now if now < self.end else None
 
     def readable(self) -> None:

@@ -152,7 +152,10 @@ def test_a_query_that_found_no_free_process_costs_nothing() -> None:
 def test_the_check_before_a_query_does_not_wait_for_a_charge_in_progress(
     shared: bool, tmp_path: Path
 ) -> None:
-    """Admission reads the level without the locks a charge holds (the check runs before every query)."""
+    """Admission reads the level without the locks a charge holds (the check runs before every query).
+
+    Shared levels are read off the map: the record lock held here binds other processes only, so
+    that case checks :meth:`SharedLevels.peek`'s reading, and the budget's own lock for both."""
     clock = Clock()
     levels = SharedLevels(tmp_path / "levels") if shared else None
     budget = Budget(seconds=5, window=60, concurrent=4, clock=clock, levels=levels)

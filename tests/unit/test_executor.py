@@ -255,7 +255,8 @@ def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes
 
 
 def test_a_task_framed_by_the_pool_is_read_by_the_query_process_s_connection() -> None:
-    """The pool writes tasks itself (no Connection on its side): the child's ``recv_bytes`` reads them."""
+    """The pool writes tasks itself (no Connection on its side) in Connection's framing: ``recv_bytes``
+    reads them, as the query process's ``_Frames`` does."""
     ours, theirs = multiprocessing.Pipe()
     with ours, theirs:
         for task in (b"", b"M" + b"x" * 300_000):
