@@ -59,11 +59,11 @@ class Description:
         return any(s.subject == ox.NamedNode(self.iri) for s in self.statements)
 
     def triples(self) -> list[ox.Triple]:
-        """The description as a graph: the statements (each once) plus the labels of what they mention."""
-        seen: dict[ox.Triple, None] = {s.triple(): None for s in self.statements}
-        for triple in self.label_triples:
-            seen.setdefault(triple, None)
-        return list(seen)
+        """The description as a graph: the statements plus the labels of what they mention, each once,
+        in one order (the documents' bytes do not depend on the engine or its plan)."""
+        found = {s.triple() for s in self.statements}
+        found.update(self.label_triples)
+        return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
     def quads(self) -> list[ox.Quad]:
         """The statements in their named graphs (labels of linked resources are already among them)."""
