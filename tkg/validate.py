@@ -76,40 +76,33 @@ def shacl_problems(
     return [found] if isinstance(found, Problem) else _problems(found, origins)
 
 
-#: Where the build's store shows the shapes the ontology without the triples the data repeats
-#: (Oxigraph's union of two graphs would count such a triple twice, and a count constraint with it).
-_ONTOLOGY_ONLY = "urn:tkg:validation:ontology-only"
-
-
 def store_shacl_problems(
     store: ox.Store, data_iri: str, ontology_iri: str, shapes: Graph, origins: Origins
 ) -> list[Problem]:
-    """:func:`shacl_problems` over two named graphs of the build's store, without copying them.
+    """:func:`shacl_problems` over two named graphs of the build's store.
 
-    pySHACL, when a core shape breaks, gets an rdflib copy of the two graphs: only a
-    broken build pays for it.
+    The shapes are decided in an in-memory Oxigraph store holding both graphs in its default
+    graph, copied by Oxigraph itself (an N-Triples dump of each, bulk-loaded): no Python object
+    per triple, and the shapes' queries ran about twice as fast there as over the store on disk
+    (100x, side by side with main). The default graph also holds a triple the two graphs share
+    once, so no count constraint sees it twice. pySHACL, when a core shape breaks, gets an rdflib
+    copy: only a broken build pays for it.
     """
-    ontology, data = ox.NamedNode(ontology_iri), ox.NamedNode(data_iri)
-    only = ox.NamedNode(_ONTOLOGY_ONLY)
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object, only)
-        for q in list(store.quads_for_pattern(None, None, None, ontology))
-        if ox.Quad(q.subject, q.predicate, q.object, data) not in store
-    )
+    copy = ox.Store()
+    for name in (data_iri, ontology_iri):
+        dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        copy.bulk_load(dumped, ox.RdfFormat.N_TRIPLES)
+        del dumped
 
-    def copy() -> Graph:
-        graph = Graph()
-        for name in (data, only):
-            graph.addN(
-                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
-                for q in store.quads_for_pattern(None, None, None, name)
-            )
-        return graph
+    def graph() -> Graph:
+        found = Graph()
+        found.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), found)  # type: ignore[arg-type]
+            for q in copy.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
+        return found
 
-    try:
-        return _in_oxigraph(store, [data_iri, _ONTOLOGY_ONLY], shapes, copy, origins)
-    finally:
-        store.remove_graph(only)
+    return _in_oxigraph(copy, [], shapes, graph, origins)
 
 
 def _in_oxigraph(
