@@ -21,7 +21,7 @@ alternatives.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -264,30 +264,23 @@ def has_datatype(value: Node, datatype: URIRef) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
-def broken(store: ox.Store, shapes: Graph, graphs: Sequence[str] = ()) -> Iterator[str]:
-    """The shapes (node shapes, by IRI) some focus node breaks, each once, lazily.
-
-    The data is the union of the named ``graphs`` of ``store``, or its default graph if none.
-    """
-    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [
-        ox.NamedNode(g) for g in graphs
-    ] or None
+def broken(store: ox.Store, shapes: Graph) -> Iterator[str]:
+    """The shapes (node shapes, by IRI) some focus node of ``store``'s default graph breaks, each
+    once, lazily."""
     reported: set[str] = set()
     for check in checks(shapes):
         if check.shape in reported:
             continue
-        if _fails(store, check, default):
+        if _fails(store, check):
             reported.add(check.shape)
             yield check.shape
 
 
-def _fails(
-    store: ox.Store, check: Check, default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None
-) -> bool:
+def _fails(store: ox.Store, check: Check) -> bool:
     if check.ask is not None:
-        return bool(store.query(check.ask, default_graph=default))
+        return bool(store.query(check.ask))
     assert check.values is not None
-    solutions = store.query(check.values, default_graph=default)
+    solutions = store.query(check.values)
     assert isinstance(solutions, ox.QuerySolutions)
     return any(
         not any(has_datatype(to_rdflib(row[0]), d) for d in check.datatypes)  # type: ignore[arg-type]
@@ -295,6 +288,6 @@ def _fails(
     )
 
 
-def conforms(store: ox.Store, shapes: Graph, graphs: Sequence[str] = ()) -> bool:
-    """Whether the data (``graphs`` of ``store``, or its default graph) breaks no core constraint."""
-    return next(broken(store, shapes, graphs), None) is None
+def conforms(store: ox.Store, shapes: Graph) -> bool:
+    """Whether the data (``store``'s default graph) breaks no core constraint."""
+    return next(broken(store, shapes), None) is None

@@ -14,7 +14,7 @@ problems; a test checks this against pySHACL on broken data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -193,23 +193,15 @@ def load(graphs: Iterable[Graph]) -> ox.Store:
     return store
 
 
-def evaluate(
-    store: ox.Store, constraints: list[SparqlConstraint], graphs: Sequence[str] = ()
-) -> list[Violation]:
-    """Every result of every constraint, deduplicated as pySHACL does.
-
-    The data is the union of the named ``graphs`` of ``store``, or its default graph if none.
-    """
-    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [
-        ox.NamedNode(g) for g in graphs
-    ] or None
+def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Violation]:
+    """Every result of every constraint over ``store``'s default graph, deduplicated as pySHACL does."""
     violations: list[Violation] = []
     for constraint in constraints:
         text = query_text(constraint)
         if text is None:
             continue
         seen: set[tuple] = set()
-        solutions = store.query(text, default_graph=default)
+        solutions = store.query(text)
         if not isinstance(solutions, ox.QuerySolutions):  # sh:select is a SELECT, as SHACL requires
             raise ValueError(f"sh:select of {constraint.shape} is not a SELECT query")
         variables = solutions.variables

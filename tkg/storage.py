@@ -247,9 +247,21 @@ def prune(build_dir: Path, keep: Path) -> None:
         if complete and kept < KEEP_OLD - 1:
             kept += 1
             continue
-        if not complete and time.time() - directory.stat().st_mtime < STALE_SECONDS:
+        if not complete and time.time() - _last_written(directory) < STALE_SECONDS:
             continue  # perhaps another build still writing
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _last_written(directory: Path) -> float:
+    """When anything in a store directory was last written: a build fills its ``oxigraph/`` for
+    all its stages (an hour and more at 1000x) without touching the directory itself."""
+    newest = directory.stat().st_mtime
+    for path in directory.rglob("*"):
+        try:
+            newest = max(newest, path.stat().st_mtime)
+        except OSError:  # gone meanwhile: RocksDB replaces files as it compacts
+            continue
+    return newest
 
 
 def open_store_dir(path: Path) -> tuple[ox.Store, Manifest, Path]:
