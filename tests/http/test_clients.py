@@ -100,9 +100,9 @@ def test_search_and_reconciliation_are_metered_like_queries(searched: FlaskClien
         return searched.get(path, query_string=args, environ_base={"REMOTE_ADDR": address}).status_code
 
     budget = searched.application.extensions["tkg_reader"].budget
-    # the first searches build the index (seconds on a busy machine): not the client's query time
+    # the first searches build the index (seconds on a busy machine): not charged, so not refused
     assert [status(path, args, flooder) for path, args in calls] == [200] * len(calls)
-    assert budget.levels.peek(flooder)[0] < 0.5
+    assert budget.retry_after(flooder) is None
     with budget.spend(flooder):  # the flooder's share spent (by any work: queries are tested above)
         time.sleep(1.05)
     for path, args in calls:
