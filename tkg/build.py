@@ -125,7 +125,7 @@ class Inputs:
 
     def view(self) -> StoreGraph:
         """The asserted graph with rdflib's lookups, each predicate read once when first asked."""
-        return StoreGraph(self.store, [GRAPH_ASSERTED], self.terms)
+        return StoreGraph(self.store, GRAPH_ASSERTED, self.terms)
 
     def count(self, graph_iri: str) -> int:
         return count(self.store, graph_iri)

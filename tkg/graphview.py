@@ -16,7 +16,7 @@ predicate was first read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,11 +42,11 @@ class Terms:
 
 
 class StoreGraph:
-    """The union of some named graphs of ``store``, with rdflib's lookup methods (bound predicate)."""
+    """One named graph of ``store``, with rdflib's lookup methods (bound predicate)."""
 
-    def __init__(self, store: ox.Store, graphs: Iterable[str], terms: Terms | None = None) -> None:
+    def __init__(self, store: ox.Store, graph: str, terms: Terms | None = None) -> None:
         self.store = store
-        self.graphs = [ox.NamedNode(g) for g in graphs]
+        self.graph = ox.NamedNode(graph)
         self.terms = terms or Terms()
         self._forward: dict[Node, _Index] = {}
         self._backward: dict[Node, _Index] = {}
@@ -57,12 +57,8 @@ class StoreGraph:
         if index is None:
             index = self._forward[predicate] = {}
             term, p = self.terms, to_ox(predicate)
-            for graph in self.graphs:
-                for quad in self.store.quads_for_pattern(None, p, None, graph):  # type: ignore[arg-type]
-                    objects = index.setdefault(term(quad.subject), [])
-                    obj = term(quad.object)
-                    if len(self.graphs) == 1 or obj not in objects:
-                        objects.append(obj)
+            for quad in self.store.quads_for_pattern(None, p, None, self.graph):  # type: ignore[arg-type]
+                index.setdefault(term(quad.subject), []).append(term(quad.object))
         return index
 
     def backward(self, predicate: Node) -> _Index:

@@ -233,7 +233,7 @@ def validate_store(
 ) -> list[Problem]:
     """Every problem with the asserted data in the build's store; an empty list means it may be
     published. No rdflib copy of the graph is made unless a core shape breaks."""
-    view = StoreGraph(store, [data_iri])
+    view = StoreGraph(store, data_iri)
     problems = _checked(view, articles, origins)
     del view
     return problems + store_shacl_problems(store, data_iri, ontology_iri, shapes, origins)
