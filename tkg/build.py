@@ -178,7 +178,7 @@ def load_inputs(
             store,
             bar(turtle_files(settings.data_dir), "parse", "files"),
             GRAPH_ASSERTED,
-            name_blank_nodes,
+            lambda t: name_blank_nodes(t)[0],
         )
         label_store(store, GRAPH_ASSERTED)
         shapes = rebase_shapes(parse_files(turtle_files(settings.shapes_dir))[0])

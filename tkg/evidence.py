@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from rdflib.term import Node
 from .graphview import Readable
 from .namespaces import ID, OA, PREFIXES, TKG, canonical
 from .reads import text
-from .storage import bulk_extend, to_ox_quad, to_rdflib
-from .turtle import Term
+from .storage import bulk_extend, to_ox, to_ox_quad, to_rdflib
+from .turtle import Term, Triple
 
 Triple3 = tuple[Node, Node, Node]
 _SPACE = re.compile(r"\s+")
@@ -88,77 +89,65 @@ _SOURCE, _EXACT, _EVIDENCE_CLASS = (ox.NamedNode(str(t)) for t in (DCTERMS.sourc
 _SUBJECT, _PREDICATE, _OBJECT = (ox.NamedNode(str(t)) for t in (RDF.subject, RDF.predicate, RDF.object))
 
 
-#: A blank node's new IRI while it is renamed (a predicate nothing else uses; removed after).
-_NEW_NAME = ox.NamedNode("urn:tkg:new-name")
+def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
+    """The triples with blank-node evidence, then blank-node claims, named; and how many quotes were named.
 
-
-def name_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> int:
-    """Name the blank-node evidence, then the blank-node claims, of one graph of ``store``; return
-    how many quotes were named.
-
-    The build calls it on each file's own store before the file joins the others: a blank node is
-    its file's own, so everything about it is there. Oxigraph finds the nodes
-    (``tkg/sparql/blank-evidence.rq``, ``blank-claims.rq``) and renames them (:func:`_rename`);
-    Python sees only a row per node, to hash its IRI. :func:`skolemise` does the same to a whole
-    rdflib graph.
+    Works on one file's triples (pyoxigraph terms) before they are stored: a
+    blank node is its file's own, so everything about it is there.
+    :func:`skolemise` does the same to a whole rdflib graph.
     """
-    rows = store.query(text("blank-evidence"), default_graph=graph, prefixes=PREFIXES)
-    assert isinstance(rows, ox.QuerySolutions)
-    evidence: dict[ox.BlankNode, ox.NamedNode] = {}
-    for row in rows:  # a node with two sources or quotes breaks a shape: named from one of them
-        node, source, quote = row[0], row[1], row[2]
-        if node not in evidence:
-            evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))  # type: ignore[index,union-attr]
-    _rename(store, graph, evidence)
-    store.extend(ox.Quad(new, _TYPE, _EVIDENCE_CLASS, graph) for new in set(evidence.values()))
-    rows = store.query(text("blank-claims"), default_graph=graph, prefixes=PREFIXES)
-    assert isinstance(rows, ox.QuerySolutions)
-    triples: dict[ox.BlankNode, list[tuple[Term, Term, Term]]] = {}
-    for row in rows:
-        triples.setdefault(row[0], []).append((row[1], row[2], row[3]))  # type: ignore[arg-type]
-    claims: dict[ox.BlankNode, ox.NamedNode] = {}
-    for node, about in triples.items():
-        subject, predicate, obj = about[0]
-        if len({s for s, _, _ in about}) > 1 or len({o for _, _, o in about}) > 1:
+    about = _blank_index(triples)
+    evidence: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(o for _, p, o in triples if p == _EVIDENCE):
+        if not isinstance(node, ox.BlankNode):
+            continue
+        source, quote = (_first(about, node, p) for p in (_SOURCE, _EXACT))
+        if source is not None and quote is not None:  # else left for SHACL to report with its owner
+            evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))
+    triples = _renamed(triples, evidence) + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()]
+    about = _blank_index(triples)
+    claims: dict[Term, ox.NamedNode] = {}
+    for node in dict.fromkeys(s for s, p, o in triples if p == _TYPE and o == _CLAIM):
+        if not isinstance(node, ox.BlankNode):
+            continue
+        subject, predicate, obj = (_first(about, node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) or obj is None:
+            continue  # left for SHACL to report
+        if len(about[node][_OBJECT]) > 1 or len(about[node][_SUBJECT]) > 1:
             continue  # malformed: SHACL says so, with the blank node
-        if isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode):
-            # named from the rdflib terms: the hash is over their N3, as it always was
-            iri = claim_iri(URIRef(subject.value), URIRef(predicate.value), to_rdflib(obj))
-            claims[node] = ox.NamedNode(str(iri))
-    _rename(store, graph, claims)
-    return len(evidence)
+        # named from the rdflib terms: the hash is over their N3, as it always was
+        iri = claim_iri(URIRef(subject.value), URIRef(predicate.value), to_rdflib(obj))
+        claims[node] = ox.NamedNode(str(iri))
+    return _renamed(triples, claims), len(evidence)
 
 
-def _rename(store: ox.Store, graph: ox.NamedNode, names: dict[ox.BlankNode, ox.NamedNode]) -> None:
-    """Give each blank node of ``names`` its IRI, wherever it is subject or object in ``graph``.
+def _blank_index(triples: list[Triple]) -> dict[Term, dict[Term, dict[Term, None]]]:
+    """Blank subject to predicate to its distinct objects, in file order."""
+    index: dict[Term, dict[Term, dict[Term, None]]] = defaultdict(lambda: defaultdict(dict))
+    for s, p, o in triples:
+        if isinstance(s, ox.BlankNode):
+            index[s][p][o] = None
+    return index
 
-    A blank node cannot be written in a query, so each is first tied to its IRI by a quad of
-    ``_NEW_NAME``; two updates then move every triple about it or pointing at it, inside Oxigraph.
-    """
+
+def _first(index: dict[Term, dict[Term, dict[Term, None]]], node: Term, predicate: Term) -> Term | None:
+    return next(iter(index[node][predicate]), None)
+
+
+def _renamed(triples: list[Triple], names: dict[Term, ox.NamedNode]) -> list[Triple]:
     if not names:
-        return
-    store.extend(ox.Quad(node, _NEW_NAME, iri, graph) for node, iri in names.items())
-    g, new = f"<{graph.value}>", f"<{_NEW_NAME.value}>"
-    store.update(
-        f"DELETE {{ GRAPH {g} {{ ?b ?p ?o }} }} INSERT {{ GRAPH {g} {{ ?iri ?p ?o }} }}"
-        f" WHERE {{ GRAPH {g} {{ ?b {new} ?iri . ?b ?p ?o FILTER (?p != {new}) }} }};\n"
-        f"DELETE {{ GRAPH {g} {{ ?s ?p ?b }} }} INSERT {{ GRAPH {g} {{ ?s ?p ?iri }} }}"
-        f" WHERE {{ GRAPH {g} {{ ?b {new} ?iri . ?s ?p ?b }} }};\n"
-        f"DELETE WHERE {{ GRAPH {g} {{ ?b {new} ?iri }} }}"
-    )
+        return triples
+    return [(names.get(s, s), p, names.get(o, o)) for s, p, o in triples]  # type: ignore[misc]
 
 
 def skolemise(graph: Graph) -> int:
     """Name blank-node evidence and claims of a whole rdflib graph and label them; return how many
     quotes were named (the reference the per-file naming is tested against)."""
-    store, name = ox.Store(), ox.NamedNode("urn:tkg:skolemise")
-    store.extend(to_ox_quad(s, p, o, name) for s, p, o in graph)
-    count = name_blank_nodes(store, name)
-    graph.remove((None, None, None))
-    graph.addN(
-        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
-        for q in store.quads_for_pattern(None, None, None, name)
-    )
+    before = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+    triples, count = name_blank_nodes(before)  # type: ignore[arg-type]
+    if triples != before:
+        graph.remove((None, None, None))
+        graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
     label(graph)
     return count
 

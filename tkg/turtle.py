@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from .namespaces import BASE, CANONICAL, rebase
-from .reads import text as query_text
 from .storage import bulk_extend, to_rdflib
 
 
@@ -96,9 +95,7 @@ def _rebased(term: Term) -> Term:
     return ox.NamedNode(rebase(term.value)) if isinstance(term, ox.NamedNode) else term
 
 
-#: What the build does to each file's graph before it joins the others (names blank evidence and
-#: claims): called with the file's own in-memory store and the graph the file was read into.
-Prepare = Callable[[ox.Store, ox.NamedNode], object]
+Prepare = Callable[[list[Triple]], list[Triple]]
 
 
 #: For each subject as written, the names of the files that describe it. The sets are shared
@@ -106,74 +103,47 @@ Prepare = Callable[[ox.Store, ox.NamedNode], object]
 Origins = dict[str, frozenset[str]]
 
 
-def load_file(path: Path, graph: ox.NamedNode) -> ox.Store:
-    """A new in-memory store holding one Turtle file in ``graph``.
-
-    Oxigraph parses the file straight into the store (``Store.load``: no Python object per
-    triple), giving its blank nodes fresh identifiers, so ``_:x`` in two files is two nodes as in
-    rdflib. Under another base than the canonical one every IRI is rebased as it is read, which
-    takes :func:`read_triples`'s Python pass.
-    """
-    store = ox.Store()
-    if BASE != CANONICAL:
-        triples, _ = read_triples(path)
-        store.extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
-        return store
-    try:
-        store.load(
-            path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=graph
-        )
-    except SyntaxError as error:
-        raise TurtleError(path, error.lineno, error.msg) from error
-    except (OSError, ValueError) as error:
-        raise TurtleError(path, None, str(error)) from error
-    return store
-
-
 def _read_each(
-    paths: Iterable[Path], graph: ox.NamedNode, origins: Origins, prepare: Prepare | None
-) -> Iterator[tuple[Path, ox.Store]]:
-    """Each file in a store of its own (through ``prepare``), noting in ``origins`` which file
-    describes which subject as written (claims and evidence are blank nodes: they are filed under
-    what they are about). Oxigraph lists the distinct subjects: Python sees each once per file."""
+    paths: Iterable[Path], origins: Origins, prepare: Prepare | None
+) -> Iterator[tuple[list[Triple], dict[str, str]]]:
+    """Each file's triples (through ``prepare``) and prefixes, noting in ``origins`` which file
+    describes which subject as written (claims and evidence are blank nodes: they are filed
+    under what they are about)."""
+    rdf_subject = ox.NamedNode(str(RDF.subject))
     shared: dict[frozenset[str], frozenset[str]] = {}
-    subjects = query_text("file-subjects")
+
+    def note(key: str, here: frozenset[str]) -> None:
+        found = origins.get(key)
+        if found is None:
+            origins[key] = shared.setdefault(here, here)
+        elif not here <= found:
+            both = found | here
+            origins[key] = shared.setdefault(both, both)
+
     for path in paths:
-        store = load_file(path, graph)
+        triples, prefixes = read_triples(path)
         here = frozenset((path.name,))
-        rows = store.query(subjects, default_graph=graph)
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            key = row[0].value  # type: ignore[union-attr]
-            found = origins.get(key)
-            if found is None:
-                origins[key] = shared.setdefault(here, here)
-            elif not here <= found:
-                both = found | here
-                origins[key] = shared.setdefault(both, both)
-        if prepare is not None:
-            prepare(store, graph)
-        yield path, store
+        for subject in {s.value for s, _, _ in triples}:
+            note(subject, here)
+        for node, _, target in (t for t in triples if t[1] == rdf_subject):
+            note(node.value, here)
+            note(target.value, here)
+        yield (triples if prepare is None else prepare(triples)), prefixes
 
 
 def parse_files(paths: Iterable[Path], prepare: Prepare | None = None) -> tuple[Graph, Origins]:
-    """Parse several Turtle files into one rdflib graph, each file's graph through ``prepare`` first.
+    """Parse several Turtle files into one rdflib graph, each file's triples through ``prepare`` first.
 
     For what stays small or is the reference (the shapes, the ontology the reasoner reads, the
     tests' rdflib paths); the build parses its data with :func:`parse_into`. Also returns, for
     each subject as written, the names of the files that describe it, so that a validation
-    problem can say where to look. The graph binds the files' prefixes (pySHACL writes its
-    messages with the shapes' prefixes).
+    problem can say where to look.
     """
     graph = Graph()
     origins: Origins = {}
-    name = ox.NamedNode("urn:tkg:file")
-    for path, store in _read_each(paths, name, origins, prepare):
-        graph.addN(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[arg-type]
-            for q in store.quads_for_pattern(None, None, None, name)
-        )
-        for prefix, namespace in read_triples(path)[1].items():
+    for triples, prefixes in _read_each(paths, origins, prepare):
+        graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
+        for prefix, namespace in prefixes.items():
             graph.bind(prefix, namespace, override=False)
     return graph, origins
 
@@ -183,17 +153,14 @@ def parse_into(
 ) -> Origins:
     """Parse Turtle files straight into one named graph of ``store``; return the origins.
 
-    No rdflib object is made, and Python touches a triple only to hand it over: each file is
-    parsed by Oxigraph into an in-memory store of its own (a file is the unit ``prepare`` names
-    blank nodes in), then its quads, already in ``graph_iri``, go to ``store`` in bulk. A
-    malformed file raises :class:`TurtleError` (the build then removes the store it was parsing into).
+    No rdflib object is made: Oxigraph's terms go from the parser to the store, one file at a
+    time (a file is the unit ``prepare`` names blank nodes in). A malformed file raises
+    :class:`TurtleError` (the build then removes the store it was parsing into).
     """
     name = ox.NamedNode(graph_iri)
     origins: Origins = {}
     quads = (
-        quad
-        for _, each in _read_each(paths, name, origins, prepare)
-        for quad in each.quads_for_pattern(None, None, None, name)
+        ox.Quad(s, p, o, name) for triples, _ in _read_each(paths, origins, prepare) for s, p, o in triples
     )
     bulk_extend(store, quads)  # many small files are one load, a large graph a load per chunk
     return origins

@@ -47,7 +47,7 @@ o:w tkg:evidence [ oa:exact "no source" ] .
 
 
 def test_the_same_quote_is_one_evidence_and_a_claim_is_named_from_its_triple(tmp_path: Path) -> None:
-    graph, _ = parse_files(_files(tmp_path), name_blank_nodes)
+    graph, _ = parse_files(_files(tmp_path), lambda t: name_blank_nodes(t)[0])
     label(graph)
     evidence = evidence_iri(SOURCE, "The X joined the Y.")
     claim = claim_iri(URIRef(ORG + "x"), TKG.sectionOf, URIRef(ORG + "y"))
@@ -63,7 +63,7 @@ def test_the_same_quote_is_one_evidence_and_a_claim_is_named_from_its_triple(tmp
 
 
 def test_naming_each_file_equals_naming_the_whole_graph(tmp_path: Path) -> None:
-    per_file, _ = parse_files(_files(tmp_path), name_blank_nodes)
+    per_file, _ = parse_files(_files(tmp_path), lambda t: name_blank_nodes(t)[0])
     label(per_file)
     whole, _ = parse_files(_files(tmp_path))
     assert skolemise(whole) == 3  # three blank nodes with a source and a quote
