@@ -96,19 +96,17 @@ def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
     blank node is its file's own, so everything about it is there.
     :func:`skolemise` does the same to a whole rdflib graph.
     """
-    about = _blank_index(triples)
+    about, linked, typed = _blank_index(triples)
     evidence: dict[Term, ox.NamedNode] = {}
-    for node in dict.fromkeys(o for _, p, o in triples if p == _EVIDENCE):
-        if not isinstance(node, ox.BlankNode):
-            continue
+    for node in linked:
         source, quote = (_first(about, node, p) for p in (_SOURCE, _EXACT))
         if source is not None and quote is not None:  # else left for SHACL to report with its owner
             evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))
     # The claims are read from the same index, their terms seen through the evidence's new names:
     # one index and one renaming pass where naming the evidence first took two of each.
     claims: dict[Term, ox.NamedNode] = {}
-    for node in dict.fromkeys(s for s, p, o in triples if p == _TYPE and o == _CLAIM):
-        if not isinstance(node, ox.BlankNode) or node in evidence:
+    for node in typed:
+        if node in evidence:
             continue
         subject, predicate, obj = (_first(about, node, p, evidence) for p in (_SUBJECT, _PREDICATE, _OBJECT))
         if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) or obj is None:
@@ -122,17 +120,29 @@ def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
     return named + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()], len(evidence)
 
 
-def _blank_index(triples: list[Triple]) -> dict[Term, dict[Term, dict[Term, None]]]:
-    """Blank subject to predicate to its distinct objects, in file order."""
-    index: dict[Term, dict[Term, dict[Term, None]]] = defaultdict(lambda: defaultdict(dict))
+_Index = dict[Term, dict[Term, dict[Term, None]]]
+
+
+def _blank_index(triples: list[Triple]) -> tuple[_Index, dict[Term, None], dict[Term, None]]:
+    """In one scan of a file's triples: blank subject to predicate to its distinct objects, the blank
+    nodes that are some ``tkg:evidence`` and the blank nodes typed ``tkg:Claim``, each in file order.
+    Only a blank node costs a comparison of terms."""
+    index: _Index = defaultdict(lambda: defaultdict(dict))
+    linked: dict[Term, None] = {}
+    typed: dict[Term, None] = {}
+    blank = ox.BlankNode
     for s, p, o in triples:
-        if isinstance(s, ox.BlankNode):
+        if isinstance(s, blank):
             index[s][p][o] = None
-    return index
+            if p == _TYPE and o == _CLAIM:
+                typed[s] = None
+        if isinstance(o, blank) and p == _EVIDENCE:
+            linked[o] = None
+    return index, linked, typed
 
 
 def _first(
-    index: dict[Term, dict[Term, dict[Term, None]]],
+    index: _Index,
     node: Term,
     predicate: Term,
     names: dict[Term, ox.NamedNode] | None = None,
