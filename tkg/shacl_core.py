@@ -31,7 +31,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .shacl_sparql import SH, targets
+from .shacl_sparql import SH, Graphs, targets
 from .storage import to_rdflib
 
 
@@ -264,23 +264,23 @@ def has_datatype(value: Node, datatype: URIRef) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
-def broken(store: ox.Store, shapes: Graph) -> Iterator[str]:
-    """The shapes (node shapes, by IRI) some focus node of ``store``'s default graph breaks, each
-    once, lazily."""
+def broken(store: ox.Store, shapes: Graph, graphs: Graphs = None) -> Iterator[str]:
+    """The shapes (node shapes, by IRI) some focus node of ``store``'s default graph (or of the
+    union of ``graphs``) breaks, each once, lazily."""
     reported: set[str] = set()
     for check in checks(shapes):
         if check.shape in reported:
             continue
-        if _fails(store, check):
+        if _fails(store, check, graphs):
             reported.add(check.shape)
             yield check.shape
 
 
-def _fails(store: ox.Store, check: Check) -> bool:
+def _fails(store: ox.Store, check: Check, graphs: Graphs = None) -> bool:
     if check.ask is not None:
-        return bool(store.query(check.ask))
+        return bool(store.query(check.ask, default_graph=graphs))
     assert check.values is not None
-    solutions = store.query(check.values)
+    solutions = store.query(check.values, default_graph=graphs)
     assert isinstance(solutions, ox.QuerySolutions)
     return any(
         not any(has_datatype(to_rdflib(row[0]), d) for d in check.datatypes)  # type: ignore[arg-type]
@@ -288,6 +288,6 @@ def _fails(store: ox.Store, check: Check) -> bool:
     )
 
 
-def conforms(store: ox.Store, shapes: Graph) -> bool:
-    """Whether the data (``store``'s default graph) breaks no core constraint."""
-    return next(broken(store, shapes), None) is None
+def conforms(store: ox.Store, shapes: Graph, graphs: Graphs = None) -> bool:
+    """Whether the data (``store``'s default graph, or the union of ``graphs``) breaks no core constraint."""
+    return next(broken(store, shapes, graphs), None) is None
