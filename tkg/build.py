@@ -163,9 +163,13 @@ def dataset_version(settings: Settings, articles: Articles) -> str:
 
 
 def load_inputs(
-    settings: Settings, timings: Timings, store: ox.Store | None = None
+    settings: Settings, timings: Timings, store: ox.Store | None = None, version: str | None = None
 ) -> tuple[Inputs, Articles]:
-    """Parse the ontology and the data into ``store`` (a new in-memory one by default)."""
+    """Parse the ontology and the data into ``store`` (a new in-memory one by default).
+
+    ``version`` is the dataset version when the caller has it already (:func:`build` names its
+    directory with it): hashing every input and article again costs a read of each.
+    """
     articles = Articles(settings.seeds_dir)
     store = ox.Store() if store is None else store
     with timings.stage("parse") as stage:
@@ -181,17 +185,18 @@ def load_inputs(
         ontology, data = count(store, GRAPH_ONTOLOGY), count(store, GRAPH_ASSERTED)
         timings.report(f"  ontology {ontology} triples, data {data} triples")
         stage.counted(ontology + data + len(shapes), "triples")
-    version = dataset_version(settings, articles)
+    if version is None:
+        version = dataset_version(settings, articles)
     return Inputs(store, shapes, origins, version), articles
 
 
 def check(
-    settings: Settings, report: Report = print, store: ox.Store | None = None
+    settings: Settings, report: Report = print, store: ox.Store | None = None, version: str | None = None
 ) -> tuple[Inputs, Timings]:
     """Parse and validate (into ``store``, or a new in-memory one); raise :class:`ValidationFailed`
     listing every problem, or :class:`LintFailed` with the lint's errors."""
     timings = Timings(report=report)
-    inputs, articles = load_inputs(settings, timings, store)
+    inputs, articles = load_inputs(settings, timings, store, version)
     with timings.stage("validate") as stage:
         stage.counted(inputs.count(GRAPH_ASSERTED), "triples")
         problems = validate_store(
@@ -234,9 +239,10 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
     settings.check_base()
     if not settings.seeds_dir.is_dir():
         raise BuildError(f"article directory {settings.seeds_dir} not found (set TKG_SEEDS_DIR)")
-    directory = new_directory(settings.build_dir, dataset_version(settings, Articles(settings.seeds_dir)))
+    version = dataset_version(settings, Articles(settings.seeds_dir))
+    directory = new_directory(settings.build_dir, version)
     try:
-        _build_into(ox.Store(str(directory / "oxigraph")), directory, settings, report, reasoner)
+        _build_into(ox.Store(str(directory / "oxigraph")), directory, settings, report, reasoner, version)
     except BaseException as error:
         # The store closes once nothing refers to it, and the failed stages' frames do: clear them
         # first, or RocksDB writes into the directory as it is being removed.
@@ -253,9 +259,11 @@ def build(settings: Settings, report: Report = print, reasoner: str = "fast") ->
     return directory, manifest
 
 
-def _build_into(store: ox.Store, directory: Path, settings: Settings, report: Report, reasoner: str) -> None:
+def _build_into(
+    store: ox.Store, directory: Path, settings: Settings, report: Report, reasoner: str, version: str
+) -> None:
     """Parse, check, reason and finish the store in ``directory`` (the store is closed on return)."""
-    inputs, timings = check(settings, report, store)
+    inputs, timings = check(settings, report, store, version)
     with timings.stage("reason") as stage:
         # the conclusions are streamed into the store as they are read out of the reasoner
         inferred = infer_into(store, GRAPH_INFERRED, inputs.ontology, inputs.data, reasoner)

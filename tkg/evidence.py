@@ -96,42 +96,60 @@ def name_blank_nodes(triples: list[Triple]) -> tuple[list[Triple], int]:
     blank node is its file's own, so everything about it is there.
     :func:`skolemise` does the same to a whole rdflib graph.
     """
-    about = _blank_index(triples)
+    about, linked, typed = _blank_index(triples)
     evidence: dict[Term, ox.NamedNode] = {}
-    for node in dict.fromkeys(o for _, p, o in triples if p == _EVIDENCE):
-        if not isinstance(node, ox.BlankNode):
-            continue
+    for node in linked:
         source, quote = (_first(about, node, p) for p in (_SOURCE, _EXACT))
         if source is not None and quote is not None:  # else left for SHACL to report with its owner
             evidence[node] = ox.NamedNode(str(evidence_iri(source.value, quote.value)))
-    triples = _renamed(triples, evidence) + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()]
-    about = _blank_index(triples)
+    # The claims are read from the same index, their terms seen through the evidence's new names:
+    # one index and one renaming pass where naming the evidence first took two of each.
     claims: dict[Term, ox.NamedNode] = {}
-    for node in dict.fromkeys(s for s, p, o in triples if p == _TYPE and o == _CLAIM):
-        if not isinstance(node, ox.BlankNode):
+    for node in typed:
+        if node in evidence:
             continue
-        subject, predicate, obj = (_first(about, node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        subject, predicate, obj = (_first(about, node, p, evidence) for p in (_SUBJECT, _PREDICATE, _OBJECT))
         if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) or obj is None:
             continue  # left for SHACL to report
-        if len(about[node][_OBJECT]) > 1 or len(about[node][_SUBJECT]) > 1:
+        if any(len({evidence.get(t, t) for t in about[node][p]}) > 1 for p in (_OBJECT, _SUBJECT)):
             continue  # malformed: SHACL says so, with the blank node
         # named from the rdflib terms: the hash is over their N3, as it always was
         iri = claim_iri(URIRef(subject.value), URIRef(predicate.value), to_rdflib(obj))
         claims[node] = ox.NamedNode(str(iri))
-    return _renamed(triples, claims), len(evidence)
+    named = _renamed(triples, {**evidence, **claims})
+    return named + [(new, _TYPE, _EVIDENCE_CLASS) for new in evidence.values()], len(evidence)
 
 
-def _blank_index(triples: list[Triple]) -> dict[Term, dict[Term, dict[Term, None]]]:
-    """Blank subject to predicate to its distinct objects, in file order."""
-    index: dict[Term, dict[Term, dict[Term, None]]] = defaultdict(lambda: defaultdict(dict))
+_Index = dict[Term, dict[Term, dict[Term, None]]]
+
+
+def _blank_index(triples: list[Triple]) -> tuple[_Index, dict[Term, None], dict[Term, None]]:
+    """In one scan of a file's triples: blank subject to predicate to its distinct objects, the blank
+    nodes that are some ``tkg:evidence`` and the blank nodes typed ``tkg:Claim``, each in file order.
+    Only a blank node costs a comparison of terms."""
+    index: _Index = defaultdict(lambda: defaultdict(dict))
+    linked: dict[Term, None] = {}
+    typed: dict[Term, None] = {}
+    blank = ox.BlankNode
     for s, p, o in triples:
-        if isinstance(s, ox.BlankNode):
+        if isinstance(s, blank):
             index[s][p][o] = None
-    return index
+            if p == _TYPE and o == _CLAIM:
+                typed[s] = None
+        if isinstance(o, blank) and p == _EVIDENCE:
+            linked[o] = None
+    return index, linked, typed
 
 
-def _first(index: dict[Term, dict[Term, dict[Term, None]]], node: Term, predicate: Term) -> Term | None:
-    return next(iter(index[node][predicate]), None)
+def _first(
+    index: _Index,
+    node: Term,
+    predicate: Term,
+    names: dict[Term, ox.NamedNode] | None = None,
+) -> Term | None:
+    """The first object of ``node``'s ``predicate`` in file order, under its new name if it has one."""
+    found = next(iter(index[node][predicate]), None)
+    return found if names is None or found is None else names.get(found, found)
 
 
 def _renamed(triples: list[Triple], names: dict[Term, ox.NamedNode]) -> list[Triple]:

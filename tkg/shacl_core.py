@@ -31,7 +31,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .shacl_sparql import SH, targets
+from .shacl_sparql import SH, Graphs, targets
 from .storage import to_rdflib
 
 
@@ -107,12 +107,43 @@ def _number(node: Node) -> int:
     return node.value
 
 
-def _class_test(cls: Node, v: str) -> str:
-    return f"EXISTS {{ {v} a/<{RDFS.subClassOf}>* {_iri(cls, 'sh:class')} }}"
+@dataclass(frozen=True)
+class _Classes:
+    """A value test: ``v`` is an instance of one of ``classes`` (``sh:class``, or an ``sh:or`` of them)."""
+
+    v: str
+    classes: tuple[str, ...]
+
+    def failing(self, where: str) -> str:
+        """An ASK true when some solution of ``where`` has a ``v`` of none of the classes.
+
+        A ``MINUS`` per class, not ``FILTER (!EXISTS …)``: Oxigraph evaluates the EXISTS once per
+        solution, and a class test over the events' organisations at 100x took 1.5 s that way
+        against 0.07 s as an anti-join. The two agree: ``v`` is bound in every solution of
+        ``where`` and shared with each ``MINUS`` pattern.
+        """
+        minus = " ".join(f"MINUS {{ {self.v} a/<{RDFS.subClassOf}>* {c} }}" for c in self.classes)
+        return f"ASK {{ {where} {minus} }}"
 
 
-def _value_tests(shapes: Graph, shape: Node, v: str) -> Iterator[str]:
-    """SPARQL expressions true when value ``v`` *satisfies* each value constraint of ``shape``."""
+def _class_test(cls: Node, v: str) -> _Classes:
+    return _Classes(v, (_iri(cls, "sh:class"),))
+
+
+def _failing(where: str, tests: list[str | _Classes]) -> Iterator[str]:
+    """ASK queries, one true when some value of ``where`` fails a test: the class tests one each
+    (as anti-joins), the others together in one ``FILTER``."""
+    for test in tests:
+        if isinstance(test, _Classes):
+            yield test.failing(where)
+    others = [t for t in tests if isinstance(t, str)]
+    if others:
+        yield f"ASK {{ {where} FILTER (!({' && '.join(others)})) }}"
+
+
+def _value_tests(shapes: Graph, shape: Node, v: str) -> Iterator[str | _Classes]:
+    """The tests value ``v`` must pass for each value constraint of ``shape``: SPARQL expressions
+    true when it *satisfies* one, or the classes it must be an instance of."""
     for cls in shapes.objects(shape, SH["class"]):
         yield _class_test(cls, v)
     for kind in shapes.objects(shape, SH.nodeKind):
@@ -179,9 +210,7 @@ def checks(shapes: Graph) -> list[Check]:
         if not focus:
             continue
         name = str(shape)
-        tests = list(_value_tests(shapes, shape, "?this"))
-        if tests:
-            found.append(Check(name, f"ASK {{ {focus} FILTER (!({' && '.join(tests)})) }}"))
+        found += [Check(name, ask) for ask in _failing(focus, list(_value_tests(shapes, shape, "?this")))]
         for prop in shapes.objects(shape, SH.property):
             found += _property_checks(shapes, prop, focus, name)
     return found
@@ -215,11 +244,10 @@ def _property_checks(shapes: Graph, prop: Node, focus: str, name: str) -> list[C
     for head in shapes.objects(prop, SH["or"]):
         classes, datatypes = _alternatives(shapes, head)
         if classes:
-            tests.append("(" + " || ".join(_class_test(c, "?v") for c in classes) + ")")
+            tests.append(_Classes("?v", tuple(_iri(c, "sh:class") for c in classes)))
         if datatypes:
             found.append(_datatype_check(name, focus, path, tuple(datatypes)))
-    if tests:
-        found.append(Check(name, f"ASK {{ {focus} ?this {path} ?v FILTER (!({' && '.join(tests)})) }}"))
+    found += [Check(name, ask) for ask in _failing(f"{focus} ?this {path} ?v", tests)]
     for datatype in shapes.objects(prop, SH.datatype):
         found.append(_datatype_check(name, focus, path, (URIRef(_iri(datatype, "sh:datatype")[1:-1]),)))
     return found
@@ -264,23 +292,23 @@ def has_datatype(value: Node, datatype: URIRef) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
-def broken(store: ox.Store, shapes: Graph) -> Iterator[str]:
-    """The shapes (node shapes, by IRI) some focus node of ``store``'s default graph breaks, each
-    once, lazily."""
+def broken(store: ox.Store, shapes: Graph, graphs: Graphs = None) -> Iterator[str]:
+    """The shapes (node shapes, by IRI) some focus node of ``store``'s default graph (or of the
+    union of ``graphs``) breaks, each once, lazily."""
     reported: set[str] = set()
     for check in checks(shapes):
         if check.shape in reported:
             continue
-        if _fails(store, check):
+        if _fails(store, check, graphs):
             reported.add(check.shape)
             yield check.shape
 
 
-def _fails(store: ox.Store, check: Check) -> bool:
+def _fails(store: ox.Store, check: Check, graphs: Graphs = None) -> bool:
     if check.ask is not None:
-        return bool(store.query(check.ask))
+        return bool(store.query(check.ask, default_graph=graphs))
     assert check.values is not None
-    solutions = store.query(check.values)
+    solutions = store.query(check.values, default_graph=graphs)
     assert isinstance(solutions, ox.QuerySolutions)
     return any(
         not any(has_datatype(to_rdflib(row[0]), d) for d in check.datatypes)  # type: ignore[arg-type]
@@ -288,6 +316,6 @@ def _fails(store: ox.Store, check: Check) -> bool:
     )
 
 
-def conforms(store: ox.Store, shapes: Graph) -> bool:
-    """Whether the data (``store``'s default graph) breaks no core constraint."""
-    return next(broken(store, shapes), None) is None
+def conforms(store: ox.Store, shapes: Graph, graphs: Graphs = None) -> bool:
+    """Whether the data (``store``'s default graph, or the union of ``graphs``) breaks no core constraint."""
+    return next(broken(store, shapes, graphs), None) is None

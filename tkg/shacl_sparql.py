@@ -27,6 +27,10 @@ from .storage import to_ox_quad, to_rdflib
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
+#: The graphs a query reads as its default graph (``None``: the store's own default graph).
+Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None
+
+
 @dataclass(frozen=True)
 class Violation:
     """One SHACL result, as pySHACL would report it."""
@@ -193,15 +197,16 @@ def load(graphs: Iterable[Graph]) -> ox.Store:
     return store
 
 
-def evaluate(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Violation]:
-    """Every result of every constraint over ``store``'s default graph, deduplicated as pySHACL does."""
+def evaluate(store: ox.Store, constraints: list[SparqlConstraint], graphs: Graphs = None) -> list[Violation]:
+    """Every result of every constraint over ``store``'s default graph (or the union of ``graphs``),
+    deduplicated as pySHACL does."""
     violations: list[Violation] = []
     for constraint in constraints:
         text = query_text(constraint)
         if text is None:
             continue
         seen: set[tuple] = set()
-        solutions = store.query(text)
+        solutions = store.query(text, default_graph=graphs)
         if not isinstance(solutions, ox.QuerySolutions):  # sh:select is a SELECT, as SHACL requires
             raise ValueError(f"sh:select of {constraint.shape} is not a SELECT query")
         variables = solutions.variables

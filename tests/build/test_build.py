@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tkg.build import ValidationFailed, build, check
+from tkg.build import ValidationFailed, build, check, dataset_version
 from tkg.config import Settings
+from tkg.evidence import Articles
 from tkg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from tkg.storage import StoreError, open_store_dir
 from tkg.store import EmbeddedStore
@@ -39,6 +40,10 @@ def test_fixture_build_writes_three_named_graphs(fixture_settings: Settings) -> 
     assert fixture_settings.current_store.resolve() == directory
     assert {"parse", "validate", "reason"} <= set(manifest.stages)
     assert len(manifest.version) == 16
+    # the version hashed once, for the directory's name, is the one the manifest and check() carry
+    assert manifest.version == dataset_version(fixture_settings, Articles(fixture_settings.seeds_dir))
+    assert directory.name.startswith(manifest.version)
+    assert check(fixture_settings, report=quiet)[0].version == manifest.version
 
 
 def test_lineage_is_inferred_across_hops_and_only_from_lineage_events(fixture_settings: Settings) -> None:
