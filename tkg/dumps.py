@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -125,7 +125,9 @@ def union_triples(quads: Iterable[ox.Quad], skip: set[ox.Quad]) -> Iterator[ox.T
 PROCESSES_FROM = 100_000
 
 
-def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
+def write_dumps(
+    store: ox.Store, directory: Path, skip: Callable[[], set[ox.Quad]] | None = None
+) -> list[DumpFile]:
     """Write every dump of the store's named graphs, its checksums and its index.
 
     The store is read once, by Oxigraph, into an uncompressed N-Quads file
@@ -136,7 +138,8 @@ def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     second process writes those (``python -m tkg.dumps``, not
     :mod:`multiprocessing`, which would run the caller's main script again in
     it). The quad formats keep the store's order; the union leaves out the
-    quads :func:`repeated` names.
+    quads :func:`repeated` names (or ``skip`` gives: the build finds them beside this, once
+    for the dumps and the statistics).
     """
     target = directory / DUMPS
     target.mkdir(parents=True, exist_ok=True)
@@ -145,12 +148,12 @@ def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     try:
         store.dump(str(source), ox.RdfFormat.N_QUADS)
         quads = len(store)
-        skip = repeated(store)
+        skipped_quads = repeated(store) if skip is None else skip()
         if quads < PROCESSES_FROM:
-            written = _in_threads(source, target, quads, skip)
+            written = _in_threads(source, target, quads, skipped_quads)
         else:
-            ox.serialize(sorted(skip, key=str), str(skipped), ox.RdfFormat.N_QUADS)
-            written = _beside_a_process(source, target, quads, skip, skipped)
+            ox.serialize(sorted(skipped_quads, key=str), str(skipped), ox.RdfFormat.N_QUADS)
+            written = _beside_a_process(source, target, quads, skipped_quads, skipped)
     finally:
         source.unlink(missing_ok=True)
         skipped.unlink(missing_ok=True)
