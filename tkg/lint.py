@@ -147,15 +147,13 @@ class Sources:
 
     def __init__(self, files: Iterable[Path]) -> None:
         self.files = list(files)
-        self.texts: dict[str, str] = {}
-        self.lines: dict[str, list[str]] = {}
+        self.texts: dict[str, str] = {}  # split into lines only to place a quote (a finding's)
         self.prefixes: dict[str, dict[str, str]] = {}
         self.typed_in: dict[str, list[str]] = defaultdict(list)
         self.subject_in: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
             text = path.read_text(encoding="utf-8")
             self.texts[path.name] = text
-            self.lines[path.name] = text.splitlines()
             self.prefixes[path.name] = {ns: p or "" for p, ns in _PREFIX.findall(text)}
             for subject, predicate in _subjects(path):
                 if path.name not in self.subject_in[subject]:
@@ -195,8 +193,8 @@ class Sources:
         head = re.split(r"[\"\\\n]", normalise(quote))[0][:40]
         if len(head) < 8:
             return None, None
-        for file in list(files or []) or list(self.lines):
-            for number, text in enumerate(self.lines[file], 1):
+        for file in list(files or []) or list(self.texts):
+            for number, text in enumerate(self.texts[file].splitlines(), 1):
                 if head in normalise(text):
                     return file, number
         return None, None
