@@ -179,10 +179,12 @@ class Sources:
             text = path.read_text(encoding="utf-8")
             self.texts[path.name] = text
             self.prefixes[path.name] = {ns: p or "" for p, ns in _PREFIX.findall(text)}
-            for subject, predicate in _subjects(path):
+            subjects, typed = _subjects(path)
+            for subject in subjects:
                 if path.name not in self.subject_in[subject]:
                     self.subject_in[subject].append(path.name)
-                if predicate == str(RDF.type) and path.name not in self.typed_in[subject]:
+            for subject in typed:
+                if path.name not in self.typed_in[subject]:
                     self.typed_in[subject].append(path.name)
 
     def names(self, iri: str, file: str) -> list[str]:
@@ -224,24 +226,35 @@ class Sources:
         return None, None
 
 
-def _subjects(path: Path) -> Iterable[tuple[str, str]]:
-    """``(subject IRI, predicate IRI)`` of every triple of one Turtle file (Oxigraph's parser, fast).
+def _subjects(path: Path) -> tuple[list[str], list[str]]:
+    """The subject IRIs of one Turtle file, and those it gives an ``rdf:type``, each once, in the
+    order the file first has them (Oxigraph's parser, fast; a subject has several triples).
 
     rdflib, which the build parsed it with, reads it if Oxigraph refuses it. IRIs are rebased as
     :func:`tkg.turtle.parse_file` rebases them, so they match the data graph's.
     """
+    subjects: dict[str, None] = {}
+    typed: dict[str, None] = {}
     try:
-        pairs = [
-            (t.subject.value, t.predicate.value)
-            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-            if isinstance(t.subject, ox.NamedNode)
-        ]
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(t.subject, ox.NamedNode):
+                subjects[t.subject.value] = None
+                if t.predicate == _RDF_TYPE:
+                    typed[t.subject.value] = None
     except SyntaxError:
-        graph = Graph().parse(path, format="turtle")
-        pairs = [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
-    if BASE == CANONICAL:  # two calls a triple saved: the IRIs are already this deployment's
-        return pairs
-    return [(rebase(s), rebase(p)) for s, p in pairs]
+        subjects.clear()
+        typed.clear()
+        for s, p, _o in Graph().parse(path, format="turtle"):
+            if isinstance(s, URIRef):
+                subjects[str(s)] = None
+                if p == RDF.type:
+                    typed[str(s)] = None
+    if BASE == CANONICAL:  # a call an IRI saved: the IRIs are already this deployment's
+        return list(subjects), list(typed)
+    return [rebase(s) for s in subjects], [rebase(s) for s in typed]
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 class Linter:
