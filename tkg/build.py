@@ -26,7 +26,7 @@ from rdflib import Graph
 
 from . import __version__, failpoints, statistics
 from .config import Settings
-from .dumps import write_dumps
+from .dumps import repeated, write_dumps
 from .evidence import Articles, label_store, name_blank_nodes
 from .graphview import StoredTriples, StoreGraph, Terms
 from .lint import Finding, lint_stage
@@ -216,9 +216,11 @@ def publisher(timings: Timings) -> Callable[[ox.Store, Path], None]:
     def publish(store: ox.Store, directory: Path) -> None:
         with timings.stage("dumps") as stage, ThreadPoolExecutor(max_workers=1) as counting:
             total = len(store)
-            # Oxigraph counts the statistics while the dumps are written (by two processes at scale).
-            counted = counting.submit(statistics.from_store, store)
-            for dump in write_dumps(store, directory):
+            # Oxigraph finds the repeated quads (the union's dumps and counts leave them out) and
+            # counts the statistics while the dumps are written (by two processes at scale).
+            skip = counting.submit(repeated, store)
+            counted = counting.submit(lambda: statistics.from_store(store, skip.result()))
+            for dump in write_dumps(store, directory, skip.result):
                 timings.report(f"  {dump.name}: {dump.bytes} bytes, {dump.statements} statements")
             statistics.write(counted.result(), directory)
             stage.counted(total, "quads")

@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -119,24 +119,31 @@ def union_triples(quads: Iterable[ox.Quad], skip: set[ox.Quad]) -> Iterator[ox.T
     return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
 
 
-#: From this many quads on, one ``python -m tkg.dumps`` process writes the parsed formats while this
+#: From this many quads on, ``python -m tkg.dumps`` processes write the parsed formats while this
 #: one gzips the N-Quads and counts the statistics: the parsers and serialisers hold the GIL for
-#: much of their time, so threads would share one core. It starts in about half a second.
+#: much of their time, so threads would share one core. Each starts in about half a second.
 PROCESSES_FROM = 100_000
+#: The parsed formats a process writes at scale: the quad formats start as soon as the N-Quads
+#: file is written, the union's once the repeated quads are known (at 10x the two groups each
+#: take about as long).
+GROUPS = (("trig", "jsonld"), ("ttl", "nt"))
 
 
-def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
+def write_dumps(
+    store: ox.Store, directory: Path, skip: Callable[[], set[ox.Quad]] | None = None
+) -> list[DumpFile]:
     """Write every dump of the store's named graphs, its checksums and its index.
 
     The store is read once, by Oxigraph, into an uncompressed N-Quads file
     beside the dumps: reading a quad back from the store costs a lookup per
     term, so five reads were most of the time. Every other format is that file
     parsed again (Oxigraph's parser, several times faster than the store) and
-    written through gzip; the file is removed at the end. For a large store a
-    second process writes those (``python -m tkg.dumps``, not
+    written through gzip; the file is removed at the end. For a large store two
+    other processes write those (``python -m tkg.dumps``, not
     :mod:`multiprocessing`, which would run the caller's main script again in
     it). The quad formats keep the store's order; the union leaves out the
-    quads :func:`repeated` names.
+    quads :func:`repeated` names (or ``skip`` gives: the build finds them beside this, once
+    for the dumps and the statistics).
     """
     target = directory / DUMPS
     target.mkdir(parents=True, exist_ok=True)
@@ -145,12 +152,13 @@ def write_dumps(store: ox.Store, directory: Path) -> list[DumpFile]:
     try:
         store.dump(str(source), ox.RdfFormat.N_QUADS)
         quads = len(store)
-        skip = repeated(store)
         if quads < PROCESSES_FROM:
-            written = _in_threads(source, target, quads, skip)
+            skipped_quads = repeated(store) if skip is None else skip()
+            written = _in_threads(source, target, quads, skipped_quads)
         else:
-            ox.serialize(sorted(skip, key=str), str(skipped), ox.RdfFormat.N_QUADS)
-            written = _beside_a_process(source, target, quads, skip, skipped)
+            written = _beside_processes(
+                source, target, quads, skipped, lambda: repeated(store) if skip is None else skip()
+            )
     finally:
         source.unlink(missing_ok=True)
         skipped.unlink(missing_ok=True)
@@ -165,28 +173,46 @@ def _in_threads(source: Path, target: Path, quads: int, skip: set[ox.Quad]) -> l
         return list(bar(done, "dumps", "files", len(FORMATS)))
 
 
-def _beside_a_process(
-    source: Path, target: Path, quads: int, skip: set[ox.Quad], skipped: Path
+def _beside_processes(
+    source: Path, target: Path, quads: int, skipped: Path, skip: Callable[[], set[ox.Quad]]
 ) -> list[DumpFile]:
-    """The parsed formats by a ``python -m tkg.dumps`` process, the N-Quads (a gzipped copy) here."""
-    parsed = [f.suffix for f in FORMATS if f.rdf_format != ox.RdfFormat.N_QUADS]
-    command = [sys.executable, "-m", "tkg.dumps", str(source), str(target), str(quads), str(skipped)]
-    with subprocess.Popen([*command, *parsed], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
-        try:
-            written = {
-                f.suffix: write_file(source, target, f.suffix, quads, skip)
-                for f in FORMATS
-                if f.suffix not in parsed
-            }
-            out, err = child.communicate()
-        except BaseException:  # this side failed or was stopped: the other side's work is moot
+    """The parsed formats by ``python -m tkg.dumps`` processes (:data:`GROUPS`), the N-Quads
+    (a gzipped copy) here. The quad formats' process starts before ``skip`` is asked: they
+    keep every quad. The union's gets the repeated quads as an N-Quads file, ``skipped``."""
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start(suffixes: tuple[str, ...], repeated_file: str) -> None:
+        command = [sys.executable, "-m", "tkg.dumps", str(source), str(target), str(quads), repeated_file]
+        children.append(
+            subprocess.Popen([*command, *suffixes], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        )
+
+    written: dict[str, DumpFile] = {}
+    try:
+        quad_formats, union_formats = GROUPS
+        assert all(BY_SUFFIX[s].quads for s in quad_formats), quad_formats
+        start(quad_formats, "")
+        skipping = skip()
+        ox.serialize(sorted(skipping, key=str), str(skipped), ox.RdfFormat.N_QUADS)
+        start(union_formats, str(skipped))
+        parsed = {*quad_formats, *union_formats}
+        written = {
+            f.suffix: write_file(source, target, f.suffix, quads, skipping)
+            for f in FORMATS
+            if f.suffix not in parsed
+        }
+        results = [child.communicate() for child in children]
+    except BaseException:  # this side failed or was stopped: the other sides' work is moot
+        for child in children:
             child.kill()
-            raise
-    if child.returncode != 0:
-        raise RuntimeError(f"writing the dumps failed: {err.decode(errors='replace').strip()[-2000:]}")
-    for line in out.decode().splitlines():
-        dump = DumpFile(**json.loads(line))
-        written[dump.suffix] = dump
+            child.wait()
+        raise
+    for child, (out, err) in zip(children, results, strict=True):
+        if child.returncode != 0:
+            raise RuntimeError(f"writing the dumps failed: {err.decode(errors='replace').strip()[-2000:]}")
+        for line in out.decode().splitlines():
+            dump = DumpFile(**json.loads(line))
+            written[dump.suffix] = dump
     return [written[f.suffix] for f in FORMATS]
 
 
@@ -245,9 +271,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def main(argv: list[str]) -> int:
     """``python -m tkg.dumps SOURCE TARGET QUADS REPEATED SUFFIX...``: those dumps (:func:`write_file`),
-    each described on a line of JSON; ``REPEATED`` is an N-Quads file of the quads the union leaves out."""
+    each described on a line of JSON; ``REPEATED`` is an N-Quads file of the quads the union leaves out
+    (empty for quad formats only)."""
     source, target, quads, skipped, *suffixes = argv
-    skip = set(cast(Iterator[ox.Quad], ox.parse(path=skipped, format=ox.RdfFormat.N_QUADS)))
+    skip = (
+        set(cast(Iterator[ox.Quad], ox.parse(path=skipped, format=ox.RdfFormat.N_QUADS)))
+        if skipped
+        else set()
+    )
+    assert skipped or all(BY_SUFFIX[s].quads for s in suffixes), "the union's formats need REPEATED"
     for suffix in suffixes:
         written = write_file(Path(source), Path(target), suffix, int(quads), skip)
         print(json.dumps(asdict(written)), flush=True)

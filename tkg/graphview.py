@@ -16,7 +16,9 @@ predicate was first read.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -26,6 +28,24 @@ from rdflib.term import Node
 from .storage import to_ox, to_rdflib
 
 _Index = dict[Node, list[Node]]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic collector off while an index of many objects is built, on again after.
+
+    Each full collection walks every tracked object; building a whole predicate's index
+    allocates objects that all survive (no cycles among them), so the collector ran again and
+    again over a heap that grows with the graph: about 40% of reading the lint's predicates at
+    100x. The collector sees the new objects once, at its next run after this.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Terms:
@@ -57,8 +77,9 @@ class StoreGraph:
         if index is None:
             index = self._forward[predicate] = {}
             term, p = self.terms, to_ox(predicate)
-            for quad in self.store.quads_for_pattern(None, p, None, self.graph):  # type: ignore[arg-type]
-                index.setdefault(term(quad.subject), []).append(term(quad.object))
+            with collector_paused():
+                for quad in self.store.quads_for_pattern(None, p, None, self.graph):  # type: ignore[arg-type]
+                    index.setdefault(term(quad.subject), []).append(term(quad.object))
         return index
 
     def backward(self, predicate: Node) -> _Index:
@@ -66,9 +87,11 @@ class StoreGraph:
         index = self._backward.get(predicate)
         if index is None:
             index = self._backward[predicate] = {}
-            for subject, objects in self.forward(predicate).items():
-                for obj in objects:
-                    index.setdefault(obj, []).append(subject)
+            forward = self.forward(predicate)
+            with collector_paused():
+                for subject, objects in forward.items():
+                    for obj in objects:
+                        index.setdefault(obj, []).append(subject)
         return index
 
     def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:

@@ -24,19 +24,43 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib import namespace as rdflib_names
 from rdflib.term import Node
 
+from . import namespaces
 from .evidence import Articles, normalise
-from .graphview import Readable
+from .graphview import Readable, collector_paused
 
 if TYPE_CHECKING:
     from .build import Timings
-from .namespaces import BASE, CANONICAL, OA, ORG, TKG, rebase
+from .namespaces import BASE, CANONICAL, rebase
+
+
+class _Names:
+    """A namespace whose terms are made once: rdflib builds (and checks) a new URIRef on every
+    attribute read, and the rules read a term per node they visit (a sixth of the lint at 100x)."""
+
+    def __init__(self, names: Any) -> None:
+        self._names = names
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = URIRef(getattr(self._names, name))
+        setattr(self, name, term)  # found on the instance from now on, without __getattr__
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return URIRef(self._names[name])
+
+
+OWL, RDF, RDFS, SKOS = (
+    _Names(n) for n in (rdflib_names.OWL, rdflib_names.RDF, rdflib_names.RDFS, rdflib_names.SKOS)
+)
+DCTERMS, XSD = _Names(rdflib_names.DCTERMS), _Names(rdflib_names.XSD)
+OA, ORG, TKG = _Names(namespaces.OA), _Names(namespaces.ORG), _Names(namespaces.TKG)
 
 ERROR = "error"
 WARNING = "warning"
@@ -147,20 +171,20 @@ class Sources:
 
     def __init__(self, files: Iterable[Path]) -> None:
         self.files = list(files)
-        self.texts: dict[str, str] = {}
-        self.lines: dict[str, list[str]] = {}
+        self.texts: dict[str, str] = {}  # split into lines only to place a quote (a finding's)
         self.prefixes: dict[str, dict[str, str]] = {}
         self.typed_in: dict[str, list[str]] = defaultdict(list)
         self.subject_in: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
             text = path.read_text(encoding="utf-8")
             self.texts[path.name] = text
-            self.lines[path.name] = text.splitlines()
             self.prefixes[path.name] = {ns: p or "" for p, ns in _PREFIX.findall(text)}
-            for subject, predicate in _subjects(path):
+            subjects, typed = _subjects(path)
+            for subject in subjects:
                 if path.name not in self.subject_in[subject]:
                     self.subject_in[subject].append(path.name)
-                if predicate == str(RDF.type) and path.name not in self.typed_in[subject]:
+            for subject in typed:
+                if path.name not in self.typed_in[subject]:
                     self.typed_in[subject].append(path.name)
 
     def names(self, iri: str, file: str) -> list[str]:
@@ -195,31 +219,42 @@ class Sources:
         head = re.split(r"[\"\\\n]", normalise(quote))[0][:40]
         if len(head) < 8:
             return None, None
-        for file in list(files or []) or list(self.lines):
-            for number, text in enumerate(self.lines[file], 1):
+        for file in list(files or []) or list(self.texts):
+            for number, text in enumerate(self.texts[file].splitlines(), 1):
                 if head in normalise(text):
                     return file, number
         return None, None
 
 
-def _subjects(path: Path) -> Iterable[tuple[str, str]]:
-    """``(subject IRI, predicate IRI)`` of every triple of one Turtle file (Oxigraph's parser, fast).
+def _subjects(path: Path) -> tuple[list[str], list[str]]:
+    """The subject IRIs of one Turtle file, and those it gives an ``rdf:type``, each once, in the
+    order the file first has them (Oxigraph's parser, fast; a subject has several triples).
 
     rdflib, which the build parsed it with, reads it if Oxigraph refuses it. IRIs are rebased as
     :func:`tkg.turtle.parse_file` rebases them, so they match the data graph's.
     """
+    subjects: dict[str, None] = {}
+    typed: dict[str, None] = {}
     try:
-        pairs = [
-            (t.subject.value, t.predicate.value)
-            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-            if isinstance(t.subject, ox.NamedNode)
-        ]
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(t.subject, ox.NamedNode):
+                subjects[t.subject.value] = None
+                if t.predicate == _RDF_TYPE:
+                    typed[t.subject.value] = None
     except SyntaxError:
-        graph = Graph().parse(path, format="turtle")
-        pairs = [(str(s), str(p)) for s, p, _o in graph if isinstance(s, URIRef)]
-    if BASE == CANONICAL:  # two calls a triple saved: the IRIs are already this deployment's
-        return pairs
-    return [(rebase(s), rebase(p)) for s, p in pairs]
+        subjects.clear()
+        typed.clear()
+        for s, p, _o in Graph().parse(path, format="turtle"):
+            if isinstance(s, URIRef):
+                subjects[str(s)] = None
+                if p == RDF.type:
+                    typed[str(s)] = None
+    if BASE == CANONICAL:  # a call an IRI saved: the IRIs are already this deployment's
+        return list(subjects), list(typed)
+    return [rebase(s) for s in subjects], [rebase(s) for s in typed]
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 class Linter:
@@ -237,6 +272,7 @@ class Linter:
         self.findings: list[Finding] = []
         self._parents: dict[Node, set[Node]] | None = None
         self._quotes: dict[Node, list[tuple[str, str]]] = {}
+        self._founding: dict[Node, list[tuple[Literal, list[tuple[str, str]]]]] = {}
 
     # ---- helpers
 
@@ -349,7 +385,14 @@ class Linter:
         )
 
     def founding_dates(self, org: Node) -> list[tuple[Literal, list[tuple[str, str]]]]:
-        """Every founding date of ``org`` with the quotes that give it."""
+        """Every founding date of ``org`` with the quotes that give it (kept: every event and claim
+        that acts on ``org`` asks again)."""
+        found = self._founding.get(org)
+        if found is None:
+            found = self._founding[org] = self._read_founding_dates(org)
+        return found
+
+    def _read_founding_dates(self, org: Node) -> list[tuple[Literal, list[tuple[str, str]]]]:
         dates: dict[Node, list[tuple[str, str]]] = defaultdict(list)
         for value in self.data.objects(org, TKG.founded):
             dates[value]
@@ -764,10 +807,16 @@ RULES = (
 
 
 def lint(data: Readable, ontology: Graph, files: Iterable[Path], articles: Articles) -> list[Finding]:
-    """Every finding of every rule, errors first, then by file and line."""
-    linter = Linter(data, ontology, files, articles)
-    for rule in RULES:
-        getattr(linter, rule)()
+    """Every finding of every rule, errors first, then by file and line.
+
+    Python's cyclic collector is paused meanwhile: the rules build indexes whose objects all
+    survive (types, quotes, names, the files' subjects), and each full collection walked the
+    whole heap again; their temporaries make no cycles, so pausing it keeps nothing longer.
+    """
+    with collector_paused():
+        linter = Linter(data, ontology, files, articles)
+        for rule in RULES:
+            getattr(linter, rule)()
     unique = sorted(
         set(linter.findings),
         key=lambda f: (f.severity != ERROR, f.rule, f.file or "", f.line or 0, f.resource, f.message),

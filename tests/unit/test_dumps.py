@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from pytest import MonkeyPatch
 
-from tkg import dumps
+from tkg import dumps, statistics
 from tkg.dumps import CHECKSUMS, DUMPS, FORMATS, INDEX, file_name, repeated, write_dumps
 
 EX = "http://example.org/"
@@ -74,6 +74,14 @@ def test_repeated_names_each_later_copy_of_a_triple(tmp_path: Path) -> None:
     store = _store()
     assert {(q.graph_name, q.predicate) for q in repeated(store)} == {(B, P), (C, P)}
     assert len(repeated(store)) == 3
+
+
+def test_statistics_count_a_triple_in_two_graphs_once() -> None:
+    """The union's counts are the graphs' counts less the repeated quads: the same as counting in Python."""
+    store = _store()
+    counted = statistics.count(list(store))
+    assert repeated(store) and counted.triples < len(store)
+    assert statistics.from_store(store) == statistics.from_store(store, repeated(store)) == counted
 
 
 def test_two_processes_write_the_same_bytes_as_two_threads(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
