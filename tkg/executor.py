@@ -57,7 +57,17 @@ from .store import (
     has_dump,
 )
 
-__all__ = ["Answer", "Busy", "Executor", "Limits", "QueryFailed", "QueryTimeout", "Task", "execute"]
+__all__ = [
+    "Answer",
+    "Busy",
+    "Executor",
+    "Limits",
+    "PoolCounts",
+    "QueryFailed",
+    "QueryTimeout",
+    "Task",
+    "execute",
+]
 
 
 @dataclass(frozen=True)
@@ -406,6 +416,28 @@ def _too_late(waiter: asyncio.Future[None]) -> None:
         waiter.set_exception(Busy("all query processes are busy; try again shortly"))
 
 
+@dataclass
+class PoolCounts:
+    """What a pool has done since it started, for the worker's exit line and the benchmark: queries run,
+    processes started (forked), demoted (still running after ``slow_after``), replaced (killed once not
+    reusable: demoted, out of time or dead), and requests that waited for a process in a thread.
+
+    Counted without a lock where a count is not already under one: a race loses a count, never a query.
+    """
+
+    queries: int = 0
+    started: int = 0
+    demoted: int = 0
+    replaced: int = 0
+    waited: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.queries} queries, {self.started} processes started, {self.demoted} demoted, "
+            f"{self.replaced} replaced, {self.waited} waited for a process"
+        )
+
+
 class Executor:
     """An elastic pool of query processes over one store directory.
 
@@ -451,6 +483,7 @@ class Executor:
         self._all: set[_Child] = set()
         self._count = 0  # processes alive or being started
         self._starting = 0
+        self.counts = PoolCounts()
         self._closed = threading.Event()
         self._start_zygote()
         for _ in range(warm):
@@ -506,6 +539,7 @@ class Executor:
             raise RuntimeError("a query process failed to start")
         with self._cond:
             self._all.add(child)
+            self.counts.started += 1
         return child
 
     def _acquire(self) -> _Child:
@@ -538,6 +572,7 @@ class Executor:
                 return
             self._count -= 1
             self._all.discard(child)
+            self.counts.replaced += 1
             self._cond.notify()
         child.kill()
         self._top_up()
@@ -578,6 +613,7 @@ class Executor:
         except (EOFError, OSError):
             self._release(child, reusable=False)
             raise QueryFailed("the query process died") from None
+        self._count_exchange(exchange)
         self._release(child, exchange.reusable)
         return self._unpack(exchange.reply)
 
@@ -598,6 +634,7 @@ class Executor:
         try:
             child = self._idle_child()
             if child is None:
+                self.counts.waited += 1
                 pending = loop.run_in_executor(None, self._acquire)
                 try:
                     child = await asyncio.shield(pending)
@@ -621,11 +658,18 @@ class Executor:
         finally:
             if holding:
                 turns.give()
+        self._count_exchange(exchange)
         if exchange.reusable:
             self._release(child, reusable=True)
         else:
             await loop.run_in_executor(None, self._release, child, False)
         return self._unpack(exchange.reply)
+
+    def _count_exchange(self, exchange: _Exchange) -> None:
+        counts = self.counts
+        counts.queries += 1
+        if exchange.demoted:
+            counts.demoted += 1
 
     def _give_back(self, acquired: asyncio.Future[_Child]) -> None:
         """Return a process acquired for a request that was cancelled meanwhile (it never ran a task)."""

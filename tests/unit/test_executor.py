@@ -79,6 +79,9 @@ def test_a_query_past_its_budget_is_killed_and_replaced(store_dir: Path) -> None
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert executor.run(Task("ASK {}")) == Boolean(True)
         assert not set(before) & set(executor.pids())
+        counts = executor.counts
+        assert (counts.queries, counts.demoted, counts.replaced) == (2, 1, 1), str(counts)
+        assert counts.started >= 2, "the replacement was not counted"
 
 
 def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
@@ -125,6 +128,8 @@ def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Pat
         assert light == Boolean(True)
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert not set(before) & set(executor.pids())
+        counts = executor.counts
+        assert (counts.queries, counts.demoted, counts.replaced) == (2, 1, 1), str(counts)
 
 
 def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir: Path) -> None:
