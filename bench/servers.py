@@ -54,10 +54,13 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
 
 
 @contextmanager
-def _run(name: str, command: list[str], port: int, env: dict | None = None) -> Iterator[Server]:
+def _run(
+    name: str, command: list[str], port: int, env: dict | None = None, cwd: Path | None = None
+) -> Iterator[Server]:
     # Its own process group: stopping it stops its workers too, even one still busy with a slow query.
     process = subprocess.Popen(
         command,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -81,19 +84,20 @@ def _signal_group(process: subprocess.Popen, number: int) -> None:
 
 
 def tkg(
-    build_dir: Path, workers: int, cache: bool = True, in_memory: bool = True
+    build_dir: Path, workers: int, cache: bool = True, in_memory: bool = True, root: Path = ROOT
 ) -> AbstractContextManager[Server]:
     """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache,
-    ``in_memory`` whether the query processes answer from an in-memory copy or the store on disk."""
+    ``in_memory`` whether the query processes answer from an in-memory copy or the store on disk;
+    ``root`` the source tree it runs (another commit's worktree, for :mod:`bench.ab`)."""
     port = free_port()
     env = {
         "TKG_BUILD_DIR": str(build_dir),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "TKG_ANSWER_CACHE_MB": "64" if cache else "0",
         "TKG_STORE_IN_MEMORY": "1" if in_memory else "0",
     }
     command = [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    return _run("tkg", [*command, "--no-access-log"], port, env)
+    return _run("tkg", [*command, "--no-access-log"], port, env, cwd=root)
 
 
 def _oxigraph_binary() -> str:

@@ -69,7 +69,10 @@ class FastSparql:
 
     @property
     def stats(self) -> str:
-        return f"{self.answered} answered on the event loop, {self.handed} handed to Flask"
+        """What it answered, and what the worker's pool of query processes did (for the exit line)."""
+        pool = getattr(self.reader.runner, "counts", None)
+        where = f"{self.answered} answered on the event loop, {self.handed} handed to Flask"
+        return where if pool is None else f"{where}; query processes: {pool}"
 
     @classmethod
     def of(cls, app: Flask, script_name: str = "") -> FastSparql | None:

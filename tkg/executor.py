@@ -57,7 +57,17 @@ from .store import (
     has_dump,
 )
 
-__all__ = ["Answer", "Busy", "Executor", "Limits", "QueryFailed", "QueryTimeout", "Task", "execute"]
+__all__ = [
+    "Answer",
+    "Busy",
+    "Executor",
+    "Limits",
+    "PoolCounts",
+    "QueryFailed",
+    "QueryTimeout",
+    "Task",
+    "execute",
+]
 
 
 @dataclass(frozen=True)
@@ -326,8 +336,8 @@ class _Exchange:
     The task is sent; the caller waits, as it can, up to :meth:`wait` seconds for the pipe to be
     readable and then calls :meth:`readable`, until :meth:`wait` says None. A query still running
     after ``slow_after`` has its process lowered to the least CPU priority (``slow`` turns true); one
-    that runs past ``timeout`` has no reply. The process may be reused only after a reply to a query
-    that was not demoted.
+    that runs past ``timeout`` has no reply. The process may be reused only after a reply, and a
+    demoted one only once its priority is raised back (:meth:`reusable`).
     """
 
     def __init__(self, child: _Child, task: Task, slow_after: float, timeout: float) -> None:
@@ -335,7 +345,8 @@ class _Exchange:
         self.child, self.frames = child, _Frames()
         now = time.monotonic()
         self.slow_at, self.end = now + min(slow_after, timeout), now + timeout
-        self.slow = self.demoted = False
+        self.slow = False
+        self.priority: int | None = None  # the process's priority before it was demoted
         self.reply: tuple[str, Any] | None = None
 
     def wait(self) -> float | None:
@@ -348,7 +359,7 @@ class _Exchange:
                 return self.slow_at - now
             self.slow = True
             if not self.frames.started:  # a reply already arriving: the query is done, keep the process
-                self.demoted = _lower_priority(self.child.pid)
+                self.priority = _lower_priority(self.child.pid)
         return self.end - now if now < self.end else None
 
     def readable(self) -> None:
@@ -358,8 +369,19 @@ class _Exchange:
             self.reply = _unpack_reply(frame)
 
     @property
+    def demoted(self) -> bool:
+        return self.priority is not None
+
     def reusable(self) -> bool:
-        return self.reply is not None and not self.demoted
+        """Whether the process may take another task: it replied, at its first priority.
+
+        A demoted process that replied within the budget is raised back to its priority, where the
+        system allows it (root, ``CAP_SYS_NICE`` or ``RLIMIT_NICE``), and kept: a slow query that
+        finished then costs no fork and no warm-up. Where it does not, the process is replaced.
+        """
+        if self.reply is None:
+            return False
+        return self.priority is None or _restore_priority(self.child.pid, self.priority)
 
 
 class _Turns:
@@ -406,6 +428,28 @@ def _too_late(waiter: asyncio.Future[None]) -> None:
         waiter.set_exception(Busy("all query processes are busy; try again shortly"))
 
 
+@dataclass
+class PoolCounts:
+    """What a pool has done since it started, for the worker's exit line and the benchmark: queries run,
+    processes started (forked), demoted (still running after ``slow_after``), replaced (killed once not
+    reusable: demoted, out of time or dead), and requests that waited for a process in a thread.
+
+    Counted without a lock where a count is not already under one: a race loses a count, never a query.
+    """
+
+    queries: int = 0
+    started: int = 0
+    demoted: int = 0
+    replaced: int = 0
+    waited: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.queries} queries, {self.started} processes started, {self.demoted} demoted, "
+            f"{self.replaced} replaced, {self.waited} waited for a process"
+        )
+
+
 class Executor:
     """An elastic pool of query processes over one store directory.
 
@@ -415,9 +459,10 @@ class Executor:
     that stayed idle for ``linger`` seconds is retired, so that memory comes
     back to its baseline after the burst. A query still running after
     ``slow_after`` seconds has its process lowered to the least CPU priority,
-    so that a flood of heavy queries cannot starve the light ones; such a
-    process, and one whose query ran past the budget, is replaced by a fresh
-    one once its query ends.
+    so that a flood of heavy queries cannot starve the light ones; once its
+    query ends such a process is raised back and kept where the system allows
+    it, and otherwise replaced by a fresh one, as is one whose query ran past
+    the budget.
     """
 
     def __init__(
@@ -451,6 +496,7 @@ class Executor:
         self._all: set[_Child] = set()
         self._count = 0  # processes alive or being started
         self._starting = 0
+        self.counts = PoolCounts()
         self._closed = threading.Event()
         self._start_zygote()
         for _ in range(warm):
@@ -506,6 +552,7 @@ class Executor:
             raise RuntimeError("a query process failed to start")
         with self._cond:
             self._all.add(child)
+            self.counts.started += 1
         return child
 
     def _acquire(self) -> _Child:
@@ -538,6 +585,7 @@ class Executor:
                 return
             self._count -= 1
             self._all.discard(child)
+            self.counts.replaced += 1
             self._cond.notify()
         child.kill()
         self._top_up()
@@ -578,7 +626,8 @@ class Executor:
         except (EOFError, OSError):
             self._release(child, reusable=False)
             raise QueryFailed("the query process died") from None
-        self._release(child, exchange.reusable)
+        self._count_exchange(exchange)
+        self._release(child, exchange.reusable())
         return self._unpack(exchange.reply)
 
     async def run_async(self, task: Task) -> Answer | Reply:
@@ -598,6 +647,7 @@ class Executor:
         try:
             child = self._idle_child()
             if child is None:
+                self.counts.waited += 1
                 pending = loop.run_in_executor(None, self._acquire)
                 try:
                     child = await asyncio.shield(pending)
@@ -621,11 +671,18 @@ class Executor:
         finally:
             if holding:
                 turns.give()
-        if exchange.reusable:
+        self._count_exchange(exchange)
+        if exchange.reusable():
             self._release(child, reusable=True)
         else:
             await loop.run_in_executor(None, self._release, child, False)
         return self._unpack(exchange.reply)
+
+    def _count_exchange(self, exchange: _Exchange) -> None:
+        counts = self.counts
+        counts.queries += 1
+        if exchange.demoted:
+            counts.demoted += 1
 
     def _give_back(self, acquired: asyncio.Future[_Child]) -> None:
         """Return a process acquired for a request that was cancelled meanwhile (it never ran a task)."""
@@ -704,12 +761,21 @@ async def _readable(loop: asyncio.AbstractEventLoop, fd: int, timeout: float) ->
         os.set_blocking(fd, True)
 
 
-def _lower_priority(pid: int | None) -> bool:
-    """Give a slow query's process the least CPU priority; True if done."""
-    if pid is None:
-        return False
+def _lower_priority(pid: int) -> int | None:
+    """Give a slow query's process the least CPU priority; its priority before, or None if not done."""
     try:
+        before = os.getpriority(os.PRIO_PROCESS, pid)
         os.setpriority(os.PRIO_PROCESS, pid, 19)
+    except OSError:
+        return None
+    return before
+
+
+def _restore_priority(pid: int, priority: int) -> bool:
+    """Raise a demoted process back to ``priority``; False where the system does not let this process
+    raise a priority (it needs root, ``CAP_SYS_NICE`` or a ``RLIMIT_NICE`` that allows it)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, priority)
     except OSError:
         return False
     return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
+import resource
 import select
 import socket
 import threading
@@ -79,6 +81,35 @@ def test_a_query_past_its_budget_is_killed_and_replaced(store_dir: Path) -> None
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert executor.run(Task("ASK {}")) == Boolean(True)
         assert not set(before) & set(executor.pids())
+        counts = executor.counts
+        assert (counts.queries, counts.demoted, counts.replaced) == (2, 1, 1), str(counts)
+        assert counts.started >= 2, "the replacement was not counted"
+
+
+def _may_raise_priority() -> bool:
+    """Whether this process may raise a process's priority back (root, or a ``RLIMIT_NICE`` allowing 0)."""
+    return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_slow_query_that_finishes_keeps_its_process_at_its_priority(
+    store_dir: Path, asynchronous: bool
+) -> None:
+    """A query demoted as slow but answered within the budget leaves its process raised back to its
+    priority and reused (no fork); where the system forbids raising it, the process is replaced, and in
+    no case is a process left at the least priority for the next query."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with closing(Executor(store_dir, warm=1, most=1, limits=Limits(timeout=20), slow_after=0.01)) as executor:
+        before = executor.pids()
+        answer = asyncio.run(executor.run_async(Task(slow))) if asynchronous else executor.run(Task(slow))
+        assert isinstance(answer, Rows) and answer.rows
+        assert executor.counts.demoted == 1, f"the query was not slow enough to test this: {executor.counts}"
+        after = executor.pids()
+        assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in after] == [os.getpriority(os.PRIO_PROCESS, 0)]
+        if _may_raise_priority():
+            assert after == before and executor.counts.replaced == 0, str(executor.counts)
+        else:
+            assert not set(after) & set(before) and executor.counts.replaced == 1, str(executor.counts)
 
 
 def test_closing_the_pool_stops_every_process(store_dir: Path) -> None:
@@ -125,6 +156,8 @@ def test_the_async_hop_kills_and_replaces_a_query_past_its_budget(store_dir: Pat
         assert light == Boolean(True)
         assert not any(alive(pid) for pid in before), "the runaway process still runs (or is a zombie)"
         assert not set(before) & set(executor.pids())
+        counts = executor.counts
+        assert (counts.queries, counts.demoted, counts.replaced) == (2, 1, 1), str(counts)
 
 
 def test_a_cancelled_async_query_does_not_leave_its_answer_to_the_next(store_dir: Path) -> None:
