@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -69,23 +70,47 @@ def fixture_settings(tmp_path: Path, fixture_data: Path) -> Settings:
     return make_settings(tmp_path / "build", fixture_data, FIXTURES / "seeds")
 
 
-def run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The temporary directory of the whole run: under xdist, the one its workers' directories share."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+#: Everything the real build's output depends on: its inputs, the code that builds it, the pins.
+BUILD_INPUTS = ("ontology", "data", "shapes", "tkg", "pyproject.toml")
+
+
+def build_key(seeds_dir: Path) -> str:
+    """A hash of every file the real build reads or runs, the engines' versions and the base IRI.
+
+    Two runs with the same key would build the same store, so the second reads the first's.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for name in ("pyoxigraph", "owlrl", "pyshacl", "rdflib"):
+        digest.update(f"{name}={version(name)}\n".encode())
+    digest.update(os.environ.get("TKG_BASE_IRI", "").encode())
+    roots = [ROOT / name for name in BUILD_INPUTS] + [seeds_dir]
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The real graph, built once per test run and only ever read after.
+def real_build() -> Settings:
+    """The real graph, built once for every test run of the same inputs and code, only ever read after.
 
-    Under xdist the workers share it: the first to take the lock builds it, the
-    others wait and read it (a build that failed left no ``current``: the next
-    worker tries again, and fails with its message).
+    ``make test`` runs pytest twice (the parallel phase, then the serial one) and each
+    has its xdist workers: they all share one build in ``.pytest_cache/real-build/KEY``,
+    keyed by :func:`build_key`, so the graph is built once, not once per phase (a run
+    after any change to the data, the ontology, the shapes or ``tkg`` builds afresh).
+    The first to take the lock builds it, the others wait and read it (a build that
+    failed left no ``current``: the next one tries again, and fails with its message).
+    ``TKG_TEST_BUILD_CACHE`` moves the cache (CI can point it at a fresh directory).
     """
-    root = run_root(tmp_path_factory)
-    settings = make_settings(root / "real" / "build")
-    with (root / "real.lock").open("w") as lock:
+    cache = Path(os.environ.get("TKG_TEST_BUILD_CACHE", ROOT / ".pytest_cache" / "real-build"))
+    settings = make_settings(cache / build_key(Settings().seeds_dir) / "build")
+    settings.build_dir.parent.mkdir(parents=True, exist_ok=True)
+    with (settings.build_dir.parent / "build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not settings.current_store.exists():
             build(settings, report=lambda _line: None)
