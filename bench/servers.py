@@ -84,11 +84,17 @@ def _signal_group(process: subprocess.Popen, number: int) -> None:
 
 
 def tkg(
-    build_dir: Path, workers: int, cache: bool = True, in_memory: bool = True, root: Path = ROOT
+    build_dir: Path,
+    workers: int,
+    cache: bool = True,
+    in_memory: bool = True,
+    root: Path = ROOT,
+    query_timeout: float | None = None,
 ) -> AbstractContextManager[Server]:
     """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache,
     ``in_memory`` whether the query processes answer from an in-memory copy or the store on disk;
-    ``root`` the source tree it runs (another commit's worktree, for :mod:`bench.ab`)."""
+    ``root`` the source tree it runs (another commit's worktree, for :mod:`bench.ab`);
+    ``query_timeout`` overrides ``TKG_QUERY_TIMEOUT`` (a cold first query at 1000x takes ~8-10 s)."""
     port = free_port()
     env = {
         "TKG_BUILD_DIR": str(build_dir),
@@ -96,6 +102,8 @@ def tkg(
         "TKG_ANSWER_CACHE_MB": "64" if cache else "0",
         "TKG_STORE_IN_MEMORY": "1" if in_memory else "0",
     }
+    if query_timeout is not None:
+        env["TKG_QUERY_TIMEOUT"] = str(query_timeout)
     command = [sys.executable, "-m", "tkg.cli", "serve", "--port", str(port), "--workers", str(workers)]
     return _run("tkg", [*command, "--no-access-log"], port, env, cwd=root)
 
