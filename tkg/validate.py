@@ -86,21 +86,24 @@ def store_shacl_problems(
     took 32.4 / 31.0 s with the copy and 29.6 / 30.7 s without (alternated), and the copy held
     ~180 MB (~1.8 GB at 1000x). A triple both graphs hold may be counted twice by a count
     constraint; pySHACL, which decides every broken core shape over an rdflib copy of the two
-    graphs (a set: once), then clears it, so a shared triple costs
-    time, never a false verdict. Only a broken build pays for that copy.
+    graphs (a set: once), then clears it, so a shared triple costs time, never a false verdict.
+    Only a broken build pays for that copy.
     """
-    graphs: shacl_sparql.Graphs = [ox.NamedNode(data_iri), ox.NamedNode(ontology_iri)]
+    names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(data_iri),
+        ox.NamedNode(ontology_iri),
+    ]
 
     def graph() -> Graph:
         found = Graph()
-        for name in graphs or ():
+        for name in names:
             found.addN(
                 (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), found)  # type: ignore[arg-type]
                 for q in store.quads_for_pattern(None, None, None, name)
             )
         return found
 
-    return _in_oxigraph(store, shapes, graph, origins, graphs)
+    return _in_oxigraph(store, shapes, graph, origins, names)
 
 
 def _in_oxigraph(
