@@ -216,6 +216,22 @@ def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) 
         yield server.base
 
 
+def run_root(factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: each xdist worker's is a folder inside the controller's."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the remote stores the run shared (tests/remote/engines.py), once every worker has ended."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from tests.remote.engines import stop_shared
+
+    stop_shared(run_root(session.config._tmp_path_factory))  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the live tier ``e2e`` (and the remote stores' tests): ``pytest -m "not e2e"`` is the quick run.
 
