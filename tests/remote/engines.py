@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -149,8 +150,9 @@ def running(name: str, directory: Path, timeout: float = 5) -> Iterator[Engine]:
         engine.stop()
 
 
-def shared(name: str, root: Path, prepare: Callable[[Engine], None]) -> Engine:
-    """Engine ``name`` for the whole test run, started and prepared (``prepare``) once, in ``root``.
+def shared(name: str, root: Path, prepare: Callable[[Engine], None], role: str = "") -> Engine:
+    """Engine ``name`` for the whole test run, started and prepared (``prepare``) once, in ``root``;
+    ``role`` tells apart several stores of one engine that hold different data.
 
     Every xdist worker of a run draws remote tests, and each used to start its own stores and push
     the real graph into them (up to eight starts and pushes at ``-n 4``). The first worker to need
@@ -160,14 +162,14 @@ def shared(name: str, root: Path, prepare: Callable[[Engine], None]) -> Engine:
     A start or a ``prepare`` that failed leaves no record, and the next worker tries again.
     """
     root.mkdir(parents=True, exist_ok=True)
-    record = root / f"engine-{name}.json"
-    with (root / f"engine-{name}.lock").open("w") as lock:
+    record = root / f"engine-{name}{role}.json"
+    with (root / f"engine-{name}{role}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if record.exists():
             started = json.loads(record.read_text())
             del started["pid"]
             return Engine(**{**started, "directory": Path(started["directory"])})
-        directory = root / f"engine-{name}"
+        directory = root / f"engine-{name}{role}"
         directory.mkdir()
         engine = oxigraph(directory, 5) if name == "oxigraph" else virtuoso(directory)
         engine.start()
@@ -196,3 +198,5 @@ def stop_shared(root: Path) -> None:
             time.sleep(0.1)
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # this process's child in a run without xdist
+            os.waitpid(pid, 0)
