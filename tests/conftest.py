@@ -235,8 +235,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 #: The longest tests of ``make test``'s parallel phase, longest first (``--durations``, bench/README),
 #: each with all its parameters: they start first, so that the phase does not end waiting on one.
 LONGEST = (
-    "tests/e2e/test_install.py::test_a_lone_clone_builds_with_the_readme_commands",
-    "tests/e2e/test_install.py::test_a_lone_clone_installed_by_pip_builds_and_serves",
+    "tests/e2e/test_install.py::test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip",
     "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
     "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
     "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
