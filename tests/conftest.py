@@ -236,12 +236,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 #: each with all its parameters: they start first, so that the phase does not end waiting on one.
 LONGEST = (
     "tests/e2e/test_install.py::test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip",
-    "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
-    "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
-    "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
-    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
     "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_the_real_graph",
+    "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
+    "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
     "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/e2e/test_load.py::test_bounded_load_has_zero_errors",
+    "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
 )
 
 
