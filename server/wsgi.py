@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tkg.budget import SharedLevels
 from tkg.config import Settings
+from tkg.executor import SharedTurns
 from tkg.storage import open_store_dir
 
 from .fast_sparql import FastSparql
@@ -141,6 +142,14 @@ def serve(
         )
         SharedLevels.create(budget_file)
         settings = dataclasses.replace(settings, budget_file=budget_file)
+        # and one FIFO of turns: CPUs + 1 queries in flight over all workers, the rest queued on their loops
+        turns_file = settings.turns_file or (
+            Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
+        )
+        held = SharedTurns.create(turns_file, settings.query_turns or len(os.sched_getaffinity(0)) + 1)
+        cleanup.callback(turns_file.unlink, missing_ok=True)
+        cleanup.callback(os.close, held)
+        settings = dataclasses.replace(settings, turns_file=turns_file)
         _granian(settings, where, host, port, workers, threads, access_log)
 
 

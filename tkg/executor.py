@@ -65,6 +65,7 @@ __all__ = [
     "PoolCounts",
     "QueryFailed",
     "QueryTimeout",
+    "SharedTurns",
     "Task",
     "execute",
 ]
@@ -422,6 +423,93 @@ class _Turns:
                 return
         self.free += 1
 
+    def close(self) -> None:
+        """Nothing to free: the turns are counted in this process."""
+
+
+class SharedTurns:
+    """Turns shared by every web worker of one server: one byte each in a FIFO (make's jobserver).
+
+    Each worker runs its own event loop, pool and turns; with turns per worker, two workers run twice
+    the queries the cores can take, and the one that got most connections (granian shares them
+    unevenly: 32 + 0 was seen) queues its clients while the other idles. Here ``tkg serve`` makes a FIFO
+    holding one byte per turn (:meth:`create`, about CPUs + 1) before granian starts its workers, and
+    every worker takes a turn by reading a byte and gives it back by writing one. A request that finds
+    none waits on its own loop, in order with the others of its worker, while the loop watches the FIFO
+    for a byte given back by any worker; its wait is bounded as :class:`_Turns`' is.
+
+    A worker killed while holding turns loses them (granian does not restart a dead worker by default;
+    a restarted server makes a new FIFO).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # read and write ends: a read never sees EOF
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None  # watching the FIFO for this loop's waiters
+
+    @staticmethod
+    def create(path: Path, turns: int) -> int:
+        """A FIFO at ``path`` holding ``turns`` turns; the descriptor that keeps them (close it last)."""
+        os.mkfifo(path, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        os.write(fd, b"t" * max(1, turns))
+        return fd
+
+    def _grab(self, most: int = 1) -> int:
+        """Turns taken from the FIFO without waiting (at most ``most``)."""
+        try:
+            return len(os.read(self.fd, most))
+        except BlockingIOError:
+            return 0
+
+    async def take(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        """Take a turn, waiting at most ``timeout`` seconds (then :class:`~tkg.store.Busy`)."""
+        if not self._waiting and self._grab():
+            return
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiting.append(waiter)
+        if self._loop is None:
+            loop.add_reader(self.fd, self._given)
+            self._loop = loop
+        late = loop.call_later(timeout, _too_late, waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.give()  # given a turn as it was cancelled: pass it on
+            raise
+        finally:
+            late.cancel()
+            self._settle()
+
+    def _given(self) -> None:
+        """The FIFO is readable: turns for the first waiters, as many as it holds."""
+        waiting = self._waiting
+        while waiting and waiting[0].done():
+            waiting.popleft()
+        if waiting and self._grab():
+            waiting.popleft().set_result(None)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Stop watching the FIFO once no request of this worker waits (a given byte wakes the others)."""
+        waiting = self._waiting
+        while waiting and waiting[0].done():
+            waiting.popleft()
+        if not waiting and self._loop is not None:
+            self._loop.remove_reader(self.fd)
+            self._loop = None
+
+    def give(self) -> None:
+        """Give a turn back to the FIFO, where any worker's first waiter may take it."""
+        os.write(self.fd, b"t")
+
+    def close(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.fd)
+        self._loop = None
+        os.close(self.fd)
+
 
 def _too_late(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
@@ -475,12 +563,16 @@ class Executor:
         in_memory: bool = True,
         linger: float = 1.0,
         active: int | None = None,
+        turns: Path | None = None,
     ) -> None:
         self.path = str(store_path)
         #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
-        #: wait on the event loop in turn, and a query demoted as slow gives its place up.
+        #: wait on the event loop in turn, and a query demoted as slow gives its place up. With
+        #: ``turns`` (a FIFO made by :meth:`SharedTurns.create`) the turns are shared by every process
+        #: that opens it instead: ``tkg serve``'s workers.
         self.active = active or max(2, len(os.sched_getaffinity(0)))  # the CPUs this process may use
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = (
+        self.shared_turns = turns
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns | SharedTurns] = (
             weakref.WeakKeyDictionary()
         )
         self.linger = linger
@@ -641,7 +733,8 @@ class Executor:
         loop = asyncio.get_running_loop()
         turns = self._turns.get(loop)
         if turns is None:  # one per event loop (a worker has one; tests start several)
-            turns = self._turns[loop] = _Turns(self.active)
+            shared = self.shared_turns
+            turns = self._turns[loop] = SharedTurns(str(shared)) if shared else _Turns(self.active)
         await turns.take(loop, self.limits.timeout)
         holding = True
         try:
@@ -712,6 +805,9 @@ class Executor:
 
     def close(self) -> None:
         self._closed.set()
+        for turns in list(self._turns.values()):
+            turns.close()
+        self._turns.clear()
         with self._cond:
             children, self._all, self._idle = list(self._all), set(), []
         for child in children:

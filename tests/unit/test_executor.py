@@ -11,6 +11,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Answer, Executor, Limits, Task, _Frames, _send_frame, _Turns
+from tkg.executor import Answer, Executor, Limits, SharedTurns, Task, _Frames, _send_frame, _Turns
 from tkg.store import Boolean, Busy, QuerySyntaxError, QueryTimeout, Rows
 
 
@@ -258,10 +259,31 @@ def test_a_reply_is_read_whole_however_it_is_cut() -> None:
                 _Frames().read(ours.fileno())
 
 
-def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes_its_turn_on() -> None:
+@pytest.fixture(params=["worker", "machine"])
+def one_turn(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], _Turns | SharedTurns]]:
+    """Turns with one turn: a worker's own, or one shared through a FIFO (as ``tkg serve`` makes)."""
+    if request.param == "worker":
+        yield lambda: _Turns(1)
+        return
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    opened: list[SharedTurns] = []
+
+    def shared() -> SharedTurns:
+        opened.append(SharedTurns(str(tmp_path / "turns")))
+        return opened[-1]
+
+    yield shared
+    for turns in opened:
+        turns.close()
+    os.close(held)
+
+
+def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes_its_turn_on(
+    one_turn: Callable[[], _Turns | SharedTurns],
+) -> None:
     async def queue() -> tuple[BaseException | None, list[str]]:
         loop = asyncio.get_running_loop()
-        turns = _Turns(1)
+        turns = one_turn()
         await turns.take(loop, 1)
         try:
             await turns.take(loop, 0.05)
@@ -297,3 +319,64 @@ def test_a_task_framed_by_the_pool_is_read_by_the_query_process_s_connection() -
             writing.start()  # a task over the pipe's buffer is written as the child reads it
             assert theirs.recv_bytes() == task
             writing.join()
+
+
+def test_turns_shared_by_two_workers_cap_both_and_a_turn_given_by_one_wakes_the_other(tmp_path: Path) -> None:
+    """Two openers of one FIFO of two turns (two web workers): a third request waits whichever worker it
+    reaches, the turn another process gives back wakes it, and every turn comes back to the FIFO."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    first, second = SharedTurns(str(path)), SharedTurns(str(path))
+    try:
+
+        async def third_waits_for_a_give_from_another_process() -> tuple[BaseException | None, float]:
+            loop = asyncio.get_running_loop()
+            await first.take(loop, 1)
+            await second.take(loop, 1)
+            try:
+                await second.take(loop, 0.05)
+                busy = None
+            except Busy as error:
+                busy = error
+            started = time.monotonic()
+            waiting = asyncio.ensure_future(first.take(loop, 5))
+            await asyncio.sleep(0.05)
+            assert not waiting.done()
+            pid = os.fork()
+            if pid == 0:  # another worker gives its turn back
+                try:
+                    SharedTurns(str(path)).give()
+                finally:
+                    os._exit(0)
+            await waiting
+            os.waitpid(pid, 0)
+            return busy, time.monotonic() - started
+
+        busy, waited = asyncio.run(third_waits_for_a_give_from_another_process())
+        assert isinstance(busy, Busy)
+        assert waited < 2
+        first.give()
+        second.give()
+        first.give()
+        assert len(os.read(held, 10)) == 3, "turns were lost or made"
+    finally:
+        first.close()
+        second.close()
+        os.close(held)
+
+
+def test_an_executor_on_shared_turns_gives_every_turn_back(store_dir: Path, tmp_path: Path) -> None:
+    import uvloop
+
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    try:
+        with closing(Executor(store_dir, warm=2, most=3, turns=tmp_path / "turns")) as executor:
+
+            async def many() -> list[object]:
+                return list(await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(5))))
+
+            assert asyncio.run(many()) == [Boolean(True)] * 5
+            assert uvloop.run(many()) == [Boolean(True)] * 5
+        assert os.read(held, 10) == b"t"
+    finally:
+        os.close(held)
