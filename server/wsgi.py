@@ -147,10 +147,16 @@ def serve(
             Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
         )
         held = SharedTurns.create(turns_file, settings.query_turns or len(os.sched_getaffinity(0)) + 1)
-        cleanup.callback(turns_file.unlink, missing_ok=True)
+        cleanup.callback(_remove, turns_file)
         cleanup.callback(os.close, held)
         settings = dataclasses.replace(settings, turns_file=turns_file)
         _granian(settings, where, host, port, workers, threads, access_log)
+
+
+def _remove(turns_file: Path) -> None:
+    """Remove the files of the shared turns (where ``TKG_TURNS_FILE`` put them outside a temporary one)."""
+    for path in SharedTurns.files(turns_file):
+        path.unlink(missing_ok=True)
 
 
 def _granian(

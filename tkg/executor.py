@@ -23,11 +23,15 @@ import asyncio
 import atexit
 import collections
 import contextlib
+import fcntl
 import marshal
+import math
+import mmap
 import multiprocessing as mp
 import os
 import pickle
 import signal
+import struct
 import threading
 import time
 import weakref
@@ -428,49 +432,90 @@ class _Turns:
 
 
 class SharedTurns:
-    """Turns shared by every web worker of one server: one byte each in a FIFO (make's jobserver).
+    """Turns shared by every web worker of one server, given to the request that has waited longest.
 
     Each worker runs its own event loop, pool and turns; with turns per worker, two workers run twice
     the queries the cores can take, and the one that got most connections (granian shares them
     unevenly: 32 + 0 was seen) queues its clients while the other idles. Here ``tkg serve`` makes a FIFO
-    holding one byte per turn (:meth:`create`, about CPUs + 1) before granian starts its workers, and
-    every worker takes a turn by reading a byte and gives it back by writing one. A request that finds
-    none waits on its own loop, in order with the others of its worker, while the loop watches the FIFO
-    for a byte given back by any worker; its wait is bounded as :class:`_Turns`' is.
+    holding one byte per free turn (:meth:`create`, about CPUs + 1) before granian starts its workers,
+    as make's jobserver does: a worker takes a free turn by reading a byte.
 
-    A worker killed while holding turns loses them (granian does not restart a dead worker by default;
-    a restarted server makes a new FIFO).
+    A request that finds none waits on its worker's loop, and the worker writes when its oldest waiter
+    arrived into its slot of a table every worker maps (``turns.heads``). A turn given back goes to the
+    oldest waiter of all: a byte written into that worker's own FIFO (``turns.inbox<slot>``, which its
+    loop watches), handed over directly if that worker is this one, or back into the free FIFO if no
+    one waits. So the queue is one queue in arrival order, however the connections are spread. The
+    table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
+    passes it on. A worker killed while holding turns loses them (granian does not restart a dead
+    worker by default; a restarted server makes new files).
     """
 
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # read and write ends: a read never sees EOF
-        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._loop: asyncio.AbstractEventLoop | None = None  # watching the FIFO for this loop's waiters
+    SLOT = struct.Struct("=qd")  # the opener's pid (0: free), when its oldest waiter arrived (0: none)
+    HEAD = struct.Struct("=d")  # the second field alone, written by its opener
+    SLOTS = 64
 
-    @staticmethod
-    def create(path: Path, turns: int) -> int:
-        """A FIFO at ``path`` holding ``turns`` turns; the descriptor that keeps them (close it last)."""
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # read and write ends: a read never sees EOF
+        self._waiting: collections.deque[tuple[float, asyncio.Future[None]]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None  # watching the free FIFO for this loop's waiters
+        self._inbox_loop: asyncio.AbstractEventLoop | None = None
+        self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
+        self._heads_fd = os.open(path + ".heads", os.O_RDWR)
+        self._heads = mmap.mmap(self._heads_fd, self.SLOTS * self.SLOT.size)
+        self.slot = self._claim()
+        inbox = f"{path}.inbox{self.slot}"
+        with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
+            os.mkfifo(inbox, 0o600)
+        self.inbox = os.open(inbox, os.O_RDWR | os.O_NONBLOCK)
+        self._published = 0.0
+
+    @classmethod
+    def files(cls, path: Path) -> list[Path]:
+        """The files of the turns at ``path``: the free FIFO, the table, the inboxes."""
+        return [path, *path.parent.glob(f"{path.name}.*")]
+
+    @classmethod
+    def create(cls, path: Path, turns: int) -> int:
+        """A FIFO at ``path`` holding ``turns`` turns and the table of waiters beside it; the descriptor
+        that keeps the turns (close it last)."""
         os.mkfifo(path, 0o600)
+        with open(f"{path}.heads", "wb") as table:
+            table.truncate(cls.SLOTS * cls.SLOT.size)
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         os.write(fd, b"t" * max(1, turns))
         return fd
 
-    def _grab(self, most: int = 1) -> int:
-        """Turns taken from the FIFO without waiting (at most ``most``)."""
+    def _claim(self) -> int:
+        """A free slot of the table (or one whose process is gone), marked with this process's id."""
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
-            return len(os.read(self.fd, most))
+            for slot in range(self.SLOTS):
+                pid, _head = self.SLOT.unpack_from(self._heads, slot * self.SLOT.size)
+                if pid == 0 or not _alive(pid):
+                    self.SLOT.pack_into(self._heads, slot * self.SLOT.size, os.getpid(), 0.0)
+                    return slot
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+        raise RuntimeError(f"more than {self.SLOTS} openers of the turns at {self.path}")
+
+    def _grab(self) -> bool:
+        """Whether a free turn was taken from the FIFO, without waiting."""
+        try:
+            return bool(os.read(self.fd, 1))
         except BlockingIOError:
-            return 0
+            return False
 
     async def take(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
         """Take a turn, waiting at most ``timeout`` seconds (then :class:`~tkg.store.Busy`)."""
+        if self._inbox_loop is None:
+            loop.add_reader(self.inbox, self._delivered)
+            self._inbox_loop = loop
         if not self._waiting and self._grab():
             return
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiting.append(waiter)
-        if self._loop is None:
-            loop.add_reader(self.fd, self._given)
-            self._loop = loop
+        self._waiting.append((time.monotonic(), waiter))
+        self._settle()
         late = loop.call_later(timeout, _too_late, waiter)
         try:
             await waiter
@@ -482,33 +527,102 @@ class SharedTurns:
             late.cancel()
             self._settle()
 
-    def _given(self) -> None:
-        """The FIFO is readable: turns for the first waiters, as many as it holds."""
+    def _first(self) -> asyncio.Future[None] | None:
+        """This worker's oldest request still waiting (the finished ones dropped)."""
         waiting = self._waiting
-        while waiting and waiting[0].done():
+        while waiting and waiting[0][1].done():
             waiting.popleft()
-        if waiting and self._grab():
-            waiting.popleft().set_result(None)
+        return waiting[0][1] if waiting else None
+
+    def _free(self) -> None:
+        """The free FIFO is readable: a turn for this worker's oldest waiter, if it still has one."""
+        if self._first() is not None and self._grab():
+            self._waiting.popleft()[1].set_result(None)
+        self._settle()
+
+    def _delivered(self) -> None:
+        """Turns given to this worker: to its waiters in order, the rest passed on."""
+        try:
+            count = len(os.read(self.inbox, 64))
+        except BlockingIOError:
+            return
+        for _ in range(count):
+            if self._first() is not None:
+                self._waiting.popleft()[1].set_result(None)
+            else:
+                self._settle()
+                self.give()
         self._settle()
 
     def _settle(self) -> None:
-        """Stop watching the FIFO once no request of this worker waits (a given byte wakes the others)."""
-        waiting = self._waiting
-        while waiting and waiting[0].done():
-            waiting.popleft()
-        if not waiting and self._loop is not None:
+        """Publish when this worker's oldest waiter arrived, and watch the free FIFO while any waits."""
+        first = self._first()
+        head = self._waiting[0][0] if first is not None else 0.0
+        if head != self._published:
+            self.HEAD.pack_into(self._heads, self.slot * self.SLOT.size + 8, head)  # the pid stays
+            self._published = head
+        if first is not None and self._loop is None and self._inbox_loop is not None:
+            self._inbox_loop.add_reader(self.fd, self._free)
+            self._loop = self._inbox_loop
+        elif first is None and self._loop is not None:
             self._loop.remove_reader(self.fd)
             self._loop = None
 
     def give(self) -> None:
-        """Give a turn back to the FIFO, where any worker's first waiter may take it."""
+        """Give a turn back: to the oldest waiter of any worker, else to the free FIFO."""
+        best, oldest = -1, math.inf
+        heads, size = self._heads, self.SLOT.size
+        for slot in range(self.SLOTS):
+            pid, head = self.SLOT.unpack_from(heads, slot * size)
+            if head and head < oldest and (pid or slot == self.slot):
+                best, oldest = slot, head
+        if best == self.slot:
+            first = self._first()
+            if first is not None:
+                self._waiting.popleft()
+                first.set_result(None)
+                self._settle()
+                return
+        elif best >= 0 and self._send(best):
+            return
         os.write(self.fd, b"t")
 
+    def _send(self, slot: int) -> bool:
+        """A turn written into another slot's inbox; False if its worker is gone (its slot is cleared)."""
+        fd = self._writers.get(slot)
+        try:
+            if fd is None:
+                fd = self._writers[slot] = os.open(f"{self.path}.inbox{slot}", os.O_WRONLY | os.O_NONBLOCK)
+            os.write(fd, b"t")
+            return True
+        except OSError:  # no reader left (ENXIO, EPIPE): its worker died without clearing its slot
+            if fd is not None:
+                os.close(self._writers.pop(slot))
+            self.HEAD.pack_into(self._heads, slot * self.SLOT.size + 8, 0.0)
+            return False
+
     def close(self) -> None:
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.remove_reader(self.fd)
-        self._loop = None
-        os.close(self.fd)
+        for loop, fd in ((self._loop, self.fd), (self._inbox_loop, self.inbox)):
+            if loop is not None and not loop.is_closed():
+                loop.remove_reader(fd)
+        self._loop = self._inbox_loop = None
+        self.SLOT.pack_into(self._heads, self.slot * self.SLOT.size, 0, 0.0)
+        for fd in (*self._writers.values(), self.fd, self.inbox):
+            os.close(fd)
+        self._writers.clear()
+        self._heads.close()
+        os.close(self._heads_fd)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def _too_late(waiter: asyncio.Future[None]) -> None:

@@ -365,6 +365,41 @@ def test_turns_shared_by_two_workers_cap_both_and_a_turn_given_by_one_wakes_the_
         os.close(held)
 
 
+def test_a_turn_given_back_goes_to_the_request_that_waited_longest_in_any_worker(tmp_path: Path) -> None:
+    """One turn, two workers (two openers on one loop): requests queued on A, then B, then A are served
+    in that order, not A's two first because A gives the turn back."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    a, b = SharedTurns(str(path)), SharedTurns(str(path))
+    try:
+
+        async def three_queued() -> list[str]:
+            loop = asyncio.get_running_loop()
+            order: list[str] = []
+
+            async def request(name: str, turns: SharedTurns) -> None:
+                await turns.take(loop, 5)
+                order.append(name)
+                await asyncio.sleep(0.01)
+                turns.give()
+
+            first = asyncio.ensure_future(request("a0", a))
+            await asyncio.sleep(0.001)
+            queued = []
+            for name, turns in (("a1", a), ("b1", b), ("a2", a), ("b2", b)):
+                queued.append(asyncio.ensure_future(request(name, turns)))
+                await asyncio.sleep(0.001)
+            await asyncio.gather(first, *queued)
+            return order
+
+        assert asyncio.run(three_queued()) == ["a0", "a1", "b1", "a2", "b2"]
+        assert os.read(held, 10) == b"t", "the turn did not come back"
+    finally:
+        a.close()
+        b.close()
+        os.close(held)
+
+
 def test_an_executor_on_shared_turns_gives_every_turn_back(store_dir: Path, tmp_path: Path) -> None:
     import uvloop
 
