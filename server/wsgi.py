@@ -17,6 +17,7 @@ reads them.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import math
 import os
 import resource
@@ -91,6 +92,19 @@ def raise_open_files() -> int:
     return soft
 
 
+def settle_heap() -> None:
+    """Collect once, then move every object left (the app, its templates, search index, lineage) out
+    of the cyclic collector's reach (``gc.freeze``).
+
+    A full collection walks every tracked object: over a warm worker's heap that took 15-100 ms
+    (in one process, on this machine), and one came about every 10,000 requests, stopping the event
+    loop and every request in flight. Frozen, the start-up heap is never walked again; only objects
+    made while serving are.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def application() -> Bridge:
     """Granian's factory, called in each worker after the fork: the app over the current store."""
     from . import create_app
@@ -99,6 +113,7 @@ def application() -> Bridge:
     settings = Settings()
     app = create_app(settings)
     warm(app)
+    settle_heap()
     script_name = os.environ.get("SCRIPT_NAME", "")  # as gunicorn read it
     return Bridge(
         app,
