@@ -450,8 +450,8 @@ class SharedTurns:
     worker by default; a restarted server makes new files).
     """
 
-    SLOT = struct.Struct("=qd")  # the opener's pid (0: free), when its oldest waiter arrived (0: none)
-    HEAD = struct.Struct("=d")  # the second field alone, written by its opener
+    #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
+    #: none), so that the oldest of all is one ``min`` in C.
     SLOTS = 64
 
     def __init__(self, path: str) -> None:
@@ -462,13 +462,15 @@ class SharedTurns:
         self._inbox_loop: asyncio.AbstractEventLoop | None = None
         self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
         self._heads_fd = os.open(path + ".heads", os.O_RDWR)
-        self._heads = mmap.mmap(self._heads_fd, self.SLOTS * self.SLOT.size)
+        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 16)
+        self._pids = memoryview(self._table)[: self.SLOTS * 8].cast("q")
+        self._heads = memoryview(self._table)[self.SLOTS * 8 :].cast("d")
         self.slot = self._claim()
         inbox = f"{path}.inbox{self.slot}"
         with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
             os.mkfifo(inbox, 0o600)
         self.inbox = os.open(inbox, os.O_RDWR | os.O_NONBLOCK)
-        self._published = 0.0
+        self._published = math.inf
 
     @classmethod
     def files(cls, path: Path) -> list[Path]:
@@ -481,7 +483,7 @@ class SharedTurns:
         that keeps the turns (close it last)."""
         os.mkfifo(path, 0o600)
         with open(f"{path}.heads", "wb") as table:
-            table.truncate(cls.SLOTS * cls.SLOT.size)
+            table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         os.write(fd, b"t" * max(1, turns))
         return fd
@@ -490,10 +492,9 @@ class SharedTurns:
         """A free slot of the table (or one whose process is gone), marked with this process's id."""
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
-            for slot in range(self.SLOTS):
-                pid, _head = self.SLOT.unpack_from(self._heads, slot * self.SLOT.size)
+            for slot, pid in enumerate(self._pids):
                 if pid == 0 or not _alive(pid):
-                    self.SLOT.pack_into(self._heads, slot * self.SLOT.size, os.getpid(), 0.0)
+                    self._pids[slot], self._heads[slot] = os.getpid(), math.inf
                     return slot
         finally:
             fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
@@ -557,10 +558,9 @@ class SharedTurns:
     def _settle(self) -> None:
         """Publish when this worker's oldest waiter arrived, and watch the free FIFO while any waits."""
         first = self._first()
-        head = self._waiting[0][0] if first is not None else 0.0
+        head = self._waiting[0][0] if first is not None else math.inf
         if head != self._published:
-            self.HEAD.pack_into(self._heads, self.slot * self.SLOT.size + 8, head)  # the pid stays
-            self._published = head
+            self._heads[self.slot] = self._published = head
         if first is not None and self._loop is None and self._inbox_loop is not None:
             self._inbox_loop.add_reader(self.fd, self._free)
             self._loop = self._inbox_loop
@@ -570,12 +570,9 @@ class SharedTurns:
 
     def give(self) -> None:
         """Give a turn back: to the oldest waiter of any worker, else to the free FIFO."""
-        best, oldest = -1, math.inf
-        heads, size = self._heads, self.SLOT.size
-        for slot in range(self.SLOTS):
-            pid, head = self.SLOT.unpack_from(heads, slot * size)
-            if head and head < oldest and (pid or slot == self.slot):
-                best, oldest = slot, head
+        heads = self._heads.tolist()
+        oldest = min(heads)
+        best = heads.index(oldest) if oldest != math.inf else -1
         if best == self.slot:
             first = self._first()
             if first is not None:
@@ -598,7 +595,7 @@ class SharedTurns:
         except OSError:  # no reader left (ENXIO, EPIPE): its worker died without clearing its slot
             if fd is not None:
                 os.close(self._writers.pop(slot))
-            self.HEAD.pack_into(self._heads, slot * self.SLOT.size + 8, 0.0)
+            self._heads[slot] = math.inf
             return False
 
     def close(self) -> None:
@@ -606,11 +603,13 @@ class SharedTurns:
             if loop is not None and not loop.is_closed():
                 loop.remove_reader(fd)
         self._loop = self._inbox_loop = None
-        self.SLOT.pack_into(self._heads, self.slot * self.SLOT.size, 0, 0.0)
+        self._pids[self.slot], self._heads[self.slot] = 0, math.inf
         for fd in (*self._writers.values(), self.fd, self.inbox):
             os.close(fd)
         self._writers.clear()
-        self._heads.close()
+        self._pids.release()
+        self._heads.release()
+        self._table.close()
         os.close(self._heads_fd)
 
 
