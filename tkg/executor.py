@@ -458,8 +458,10 @@ class SharedTurns:
         self.path = path
         self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # read and write ends: a read never sees EOF
         self._waiting: collections.deque[tuple[float, asyncio.Future[None]]] = collections.deque()
-        self._loop: asyncio.AbstractEventLoop | None = None  # watching the free FIFO for this loop's waiters
-        self._inbox_loop: asyncio.AbstractEventLoop | None = None
+        # the loop that watches the inbox (weakly: the executor keeps this object for as long as the loop
+        # lives, and no longer), and whether it watches the free FIFO too, for its waiters
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._watching = False
         self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
         self._heads_fd = os.open(path + ".heads", os.O_RDWR)
         self._table = mmap.mmap(self._heads_fd, self.SLOTS * 16)
@@ -509,9 +511,9 @@ class SharedTurns:
 
     async def take(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
         """Take a turn, waiting at most ``timeout`` seconds (then :class:`~tkg.store.Busy`)."""
-        if self._inbox_loop is None:
+        if self._loop is None:
             loop.add_reader(self.inbox, self._delivered)
-            self._inbox_loop = loop
+            self._loop = weakref.ref(loop)
         if not self._waiting and self._grab():
             return
         waiter: asyncio.Future[None] = loop.create_future()
@@ -561,12 +563,15 @@ class SharedTurns:
         head = self._waiting[0][0] if first is not None else math.inf
         if head != self._published:
             self._heads[self.slot] = self._published = head
-        if first is not None and self._loop is None and self._inbox_loop is not None:
-            self._inbox_loop.add_reader(self.fd, self._free)
-            self._loop = self._inbox_loop
-        elif first is None and self._loop is not None:
-            self._loop.remove_reader(self.fd)
-            self._loop = None
+        if (first is not None) != self._watching:
+            loop = self._loop() if self._loop is not None else None
+            if loop is None:
+                return
+            if first is None:
+                loop.remove_reader(self.fd)
+            else:
+                loop.add_reader(self.fd, self._free)
+            self._watching = first is not None
 
     def give(self) -> None:
         """Give a turn back: to the oldest waiter of any worker, else to the free FIFO."""
@@ -599,13 +604,19 @@ class SharedTurns:
             return False
 
     def close(self) -> None:
-        for loop, fd in ((self._loop, self.fd), (self._inbox_loop, self.inbox)):
-            if loop is not None and not loop.is_closed():
-                loop.remove_reader(fd)
-        self._loop = self._inbox_loop = None
+        """Leave the table and close the descriptors (again: nothing)."""
+        if self.fd < 0:
+            return
+        loop = self._loop() if self._loop is not None else None
+        if loop is not None and not loop.is_closed():
+            loop.remove_reader(self.inbox)
+            if self._watching:
+                loop.remove_reader(self.fd)
+        self._loop, self._watching = None, False
         self._pids[self.slot], self._heads[self.slot] = 0, math.inf
         for fd in (*self._writers.values(), self.fd, self.inbox):
             os.close(fd)
+        self.fd = self.inbox = -1
         self._writers.clear()
         self._pids.release()
         self._heads.release()
@@ -848,6 +859,7 @@ class Executor:
         if turns is None:  # one per event loop (a worker has one; tests start several)
             shared = self.shared_turns
             turns = self._turns[loop] = SharedTurns(str(shared)) if shared else _Turns(self.active)
+            weakref.finalize(loop, turns.close)  # its slot and descriptors freed with the loop
         await turns.take(loop, self.limits.timeout)
         holding = True
         try:

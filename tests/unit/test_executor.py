@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import resource
@@ -413,5 +414,22 @@ def test_an_executor_on_shared_turns_gives_every_turn_back(store_dir: Path, tmp_
             assert asyncio.run(many()) == [Boolean(True)] * 5
             assert uvloop.run(many()) == [Boolean(True)] * 5
         assert os.read(held, 10) == b"t"
+    finally:
+        os.close(held)
+
+
+def test_a_loop_s_shared_turns_leave_the_table_with_their_loop(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An executor awaited from many loops in turn (tests, scripts) claims a slot of the table per loop and
+    frees it with the loop: more loops than slots still run, and every turn comes back."""
+    monkeypatch.setattr(SharedTurns, "SLOTS", 4)
+    held = SharedTurns.create(tmp_path / "turns", 2)
+    try:
+        with closing(Executor(store_dir, warm=1, most=2, turns=tmp_path / "turns")) as executor:
+            for _ in range(SharedTurns.SLOTS + 6):
+                assert asyncio.run(executor.run_async(Task("ASK {}"))) == Boolean(True)
+                gc.collect()
+        assert os.read(held, 10) == b"tt"
     finally:
         os.close(held)
