@@ -442,9 +442,10 @@ class SharedTurns:
 
     A request that finds none waits on its worker's loop, and the worker writes when its oldest waiter
     arrived into its slot of a table every worker maps (``turns.heads``). A turn given back goes to the
-    oldest waiter of all: a byte written into that worker's own FIFO (``turns.inbox<slot>``, which its
-    loop watches), handed over directly if that worker is this one, or back into the free FIFO if no
-    one waits. So the queue is one queue in arrival order, however the connections are spread. The
+    oldest waiter of all (within :attr:`SLACK`, which keeps a turn in its worker): handed over directly
+    in the same worker, otherwise a byte written into that worker's own FIFO (``turns.inbox<slot>``,
+    which its loop watches), or back into the free FIFO if no one waits. So the queue is one queue in
+    arrival order, give or take a few milliseconds, however the connections are spread. The
     table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
     passes it on. A worker killed while holding turns loses them (granian does not restart a dead
     worker by default; a restarted server makes new files).
@@ -453,6 +454,11 @@ class SharedTurns:
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
     #: none), so that the oldest of all is one ``min`` in C.
     SLOTS = 64
+    #: Seconds a waiter of this worker may have arrived after the oldest of another and still be
+    #: served first: a turn handed over in the same worker runs at once, where one sent to another
+    #: worker idles until that worker's loop wakes (on a busy machine, a time slice), so a give keeps
+    #: its turn unless that costs another worker's request more than this.
+    SLACK = 0.005
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -577,15 +583,14 @@ class SharedTurns:
         """Give a turn back: to the oldest waiter of any worker, else to the free FIFO."""
         heads = self._heads.tolist()
         oldest = min(heads)
+        first = self._first()
+        if first is not None and self._waiting[0][0] <= oldest + self.SLACK:
+            self._waiting.popleft()
+            first.set_result(None)
+            self._settle()
+            return
         best = heads.index(oldest) if oldest != math.inf else -1
-        if best == self.slot:
-            first = self._first()
-            if first is not None:
-                self._waiting.popleft()
-                first.set_result(None)
-                self._settle()
-                return
-        elif best >= 0 and self._send(best):
+        if best >= 0 and best != self.slot and self._send(best):
             return
         os.write(self.fd, b"t")
 
