@@ -158,13 +158,15 @@ def serve(
         SharedLevels.create(budget_file)
         settings = dataclasses.replace(settings, budget_file=budget_file)
         # and one FIFO of turns: CPUs + 1 queries in flight over all workers, the rest queued on their loops
-        turns_file = settings.turns_file or (
-            Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
-        )
-        held = SharedTurns.create(turns_file, settings.query_turns or len(os.sched_getaffinity(0)) + 1)
-        cleanup.callback(_remove, turns_file)
-        cleanup.callback(os.close, held)
-        settings = dataclasses.replace(settings, turns_file=turns_file)
+        # (TKG_QUERY_TURNS below 0: each worker its own turns, as before)
+        if settings.query_turns >= 0:
+            turns_file = settings.turns_file or (
+                Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
+            )
+            held = SharedTurns.create(turns_file, settings.query_turns or len(os.sched_getaffinity(0)) + 1)
+            cleanup.callback(_remove, turns_file)
+            cleanup.callback(os.close, held)
+            settings = dataclasses.replace(settings, turns_file=turns_file)
         _granian(settings, where, host, port, workers, threads, access_log)
 
 
