@@ -447,13 +447,16 @@ class SharedTurns:
     which its loop watches), or back into the free FIFO if no one waits. So the queue is one queue in
     arrival order, give or take a few milliseconds, however the connections are spread. The
     table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
-    passes it on. A worker killed while holding turns loses them (granian does not restart a dead
-    worker by default; a restarted server makes new files).
+    passes it on. Each slot also counts the turns its worker holds, so that the turns of a worker
+    killed while holding them go back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and
+    at most once a second while a request waits); the bytes in flight to its inbox are lost with it.
     """
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
-    #: none), so that the oldest of all is one ``min`` in C.
+    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds.
     SLOTS = 64
+    #: Seconds between two looks for dead workers' turns while a request of this worker waits.
+    RECLAIM_EVERY = 1.0
     #: Seconds a waiter of this worker may have arrived after the oldest of another and still be
     #: served first: a turn handed over in the same worker runs at once, where one sent to another
     #: worker idles until that worker's loop wakes (on a busy machine, a time slice), so a give keeps
@@ -470,9 +473,11 @@ class SharedTurns:
         self._watching = False
         self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
         self._heads_fd = os.open(path + ".heads", os.O_RDWR)
-        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 16)
+        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 24)
         self._pids = memoryview(self._table)[: self.SLOTS * 8].cast("q")
-        self._heads = memoryview(self._table)[self.SLOTS * 8 :].cast("d")
+        self._heads = memoryview(self._table)[self.SLOTS * 8 : self.SLOTS * 16].cast("d")
+        self._held = memoryview(self._table)[self.SLOTS * 16 :].cast("q")
+        self._looking: asyncio.TimerHandle | None = None
         self.slot = self._claim()
         inbox = f"{path}.inbox{self.slot}"
         with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
@@ -492,6 +497,7 @@ class SharedTurns:
         os.mkfifo(path, 0o600)
         with open(f"{path}.heads", "wb") as table:
             table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
+            table.write(bytes(cls.SLOTS * 8))
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         os.write(fd, b"t" * max(1, turns))
         return fd
@@ -500,13 +506,41 @@ class SharedTurns:
         """A free slot of the table (or one whose process is gone), marked with this process's id."""
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
+            self._reclaim_locked()
             for slot, pid in enumerate(self._pids):
-                if pid == 0 or not _alive(pid):
-                    self._pids[slot], self._heads[slot] = os.getpid(), math.inf
+                if pid == 0:
+                    self._pids[slot], self._heads[slot], self._held[slot] = os.getpid(), math.inf, 0
                     return slot
         finally:
             fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
         raise RuntimeError(f"more than {self.SLOTS} openers of the turns at {self.path}")
+
+    def _look_for_dead(self) -> None:
+        """Reclaim dead workers' turns (a waiter is woken through the free FIFO), and look again later
+        while a request of this worker still waits."""
+        self._looking = None
+        if self._first() is None:
+            return
+        self._reclaim()
+        loop = self._loop() if self._loop is not None else None
+        if loop is not None and not loop.is_closed():
+            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+
+    def _reclaim(self) -> None:
+        """The turns of workers that died holding them, back in the free FIFO."""
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._reclaim_locked()
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+
+    def _reclaim_locked(self) -> None:
+        for slot, pid in enumerate(self._pids):
+            if pid != 0 and pid != os.getpid() and not _alive(pid):
+                held, self._held[slot] = self._held[slot], 0
+                self._pids[slot], self._heads[slot] = 0, math.inf
+                if held > 0:
+                    os.write(self.fd, b"t" * held)
 
     def _grab(self) -> bool:
         """Whether a free turn was taken from the FIFO, without waiting."""
@@ -521,10 +555,13 @@ class SharedTurns:
             loop.add_reader(self.inbox, self._delivered)
             self._loop = weakref.ref(loop)
         if not self._waiting and self._grab():
+            self._held[self.slot] += 1
             return
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiting.append((time.monotonic(), waiter))
         self._settle()
+        if self._looking is None:  # while any request waits, look for dead workers' turns now and then
+            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
         late = loop.call_later(timeout, _too_late, waiter)
         try:
             await waiter
@@ -546,6 +583,7 @@ class SharedTurns:
     def _free(self) -> None:
         """The free FIFO is readable: a turn for this worker's oldest waiter, if it still has one."""
         if self._first() is not None and self._grab():
+            self._held[self.slot] += 1
             self._waiting.popleft()[1].set_result(None)
         self._settle()
 
@@ -557,10 +595,11 @@ class SharedTurns:
             return
         for _ in range(count):
             if self._first() is not None:
+                self._held[self.slot] += 1
                 self._waiting.popleft()[1].set_result(None)
             else:
                 self._settle()
-                self.give()
+                self._pass_on()
         self._settle()
 
     def _settle(self) -> None:
@@ -580,12 +619,18 @@ class SharedTurns:
             self._watching = first is not None
 
     def give(self) -> None:
-        """Give a turn back: to the oldest waiter of any worker, else to the free FIFO."""
+        """Give a turn this worker holds back: to the oldest waiter of any worker, else to the free FIFO."""
+        self._held[self.slot] -= 1
+        self._pass_on()
+
+    def _pass_on(self) -> None:
+        """A turn this worker does not hold (any more) to the oldest waiter of any worker, else freed."""
         heads = self._heads.tolist()
         oldest = min(heads)
         first = self._first()
         if first is not None and self._waiting[0][0] <= oldest + self.SLACK:
             self._waiting.popleft()
+            self._held[self.slot] += 1
             first.set_result(None)
             self._settle()
             return
@@ -617,14 +662,20 @@ class SharedTurns:
             loop.remove_reader(self.inbox)
             if self._watching:
                 loop.remove_reader(self.fd)
+        if self._looking is not None:
+            self._looking.cancel()
+            self._looking = None
         self._loop, self._watching = None, False
-        self._pids[self.slot], self._heads[self.slot] = 0, math.inf
+        if self._held[self.slot] > 0:  # closed with turns held (a loop torn down mid-query): freed
+            os.write(self.fd, b"t" * self._held[self.slot])
+        self._pids[self.slot], self._heads[self.slot], self._held[self.slot] = 0, math.inf, 0
         for fd in (*self._writers.values(), self.fd, self.inbox):
             os.close(fd)
         self.fd = self.inbox = -1
         self._writers.clear()
         self._pids.release()
         self._heads.release()
+        self._held.release()
         self._table.close()
         os.close(self._heads_fd)
 

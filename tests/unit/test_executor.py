@@ -366,6 +366,74 @@ def test_turns_shared_by_two_workers_cap_both_and_a_turn_given_by_one_wakes_the_
         os.close(held)
 
 
+def test_the_turns_of_a_worker_that_died_holding_them_come_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-query (two turns of two held) must not starve the others for good: a request
+    waiting in another worker gets a turn once the dead one is noticed, and none are made or lost."""
+    monkeypatch.setattr(SharedTurns, "RECLAIM_EVERY", 0.2)
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    survivor = SharedTurns(str(path))
+    try:
+        pid = os.fork()
+        if pid == 0:  # a worker takes both turns and dies without giving them back
+            try:
+                doomed = SharedTurns(str(path))
+
+                async def hold_both() -> None:
+                    loop = asyncio.get_running_loop()
+                    await doomed.take(loop, 1)
+                    await doomed.take(loop, 1)
+
+                asyncio.run(hold_both())
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+        async def wait_for_one() -> float:
+            loop = asyncio.get_running_loop()
+            started = time.monotonic()
+            await survivor.take(loop, 5)
+            return time.monotonic() - started
+
+        waited = asyncio.run(wait_for_one())
+        assert waited < 2
+        survivor.give()
+        assert len(os.read(held, 10)) == 2, "turns were lost or made"
+    finally:
+        survivor.close()
+        os.close(held)
+
+
+def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: Path) -> None:
+    """A restarted worker claims the dead one's slot and puts the turn it held back in the free FIFO."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                doomed = SharedTurns(str(path))
+
+                async def take() -> None:
+                    await doomed.take(asyncio.get_running_loop(), 1)
+
+                asyncio.run(take())
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        with pytest.raises(BlockingIOError):
+            os.read(held, 10)  # the only turn left with the worker
+        respawned = SharedTurns(str(path))
+        try:
+            assert len(os.read(held, 10)) == 1
+        finally:
+            respawned.close()
+    finally:
+        os.close(held)
+
+
 @pytest.mark.parametrize(
     ("slack", "expected"),
     [(0.0, ["a0", "a1", "b1", "a2", "b2"]), (1.0, ["a0", "a1", "a2", "b1", "b2"])],
