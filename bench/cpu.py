@@ -43,19 +43,24 @@ def _scopes(text: str, first: int, count: int) -> list[Scope]:
     ]
 
 
-async def _drive(bridge: object, scopes: list[Scope], clients: int) -> None:
-    """Every request of ``scopes``, ``clients`` at a time."""
+async def _drive(bridge: object, scopes: list[Scope], clients: int) -> list[float]:
+    """Every request of ``scopes``, ``clients`` at a time; each one's seconds from call to answer."""
     handler = bridge.__rsgi__  # type: ignore[attr-defined]
     pending = iter(scopes)
+    latencies: list[float] = []
+    clock = time.perf_counter
 
     async def client() -> None:
         for scope in pending:
             proto = Proto()
+            started = clock()
             await handler(scope, proto)
+            latencies.append(clock() - started)
             if proto.sent[0][0] != 200:
                 raise RuntimeError(f"answered {proto.sent[0][0]}: {proto.sent[0][2]!r}")
 
     await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies
 
 
 def measure(
@@ -63,7 +68,8 @@ def measure(
 ) -> dict[str, float]:
     """µs per request, per workload and over all three: this process's CPU (``cpu``), the event loop
     thread's alone (``loop``: the rest is the thread pool's), the query processes' (``/proc``, coarse),
-    and the wall clock."""
+    the wall clock, and the 50th and 99th percentiles of a request's latency (its wait for a turn included;
+    granian's own queue not)."""
     os.environ["TKG_BUILD_DIR"] = str(build_dir.resolve())
     from server.wsgi import application
 
@@ -84,7 +90,7 @@ def measure(
             cpu, loop, wall = time.process_time(), time.thread_time(), time.perf_counter()
             if profiler is not None:
                 profiler.enable()
-            await _drive(bridge, scopes, clients)
+            latencies = sorted(await _drive(bridge, scopes, clients))
             if profiler is not None:
                 profiler.disable()
             number += requests
@@ -92,6 +98,8 @@ def measure(
             results[f"{query.name} loop"] = (time.thread_time() - loop) / requests * 1e6
             results[f"{query.name} query processes"] = (_children_cpu(executor) - children) / requests * 1e6
             results[f"{query.name} wall"] = (time.perf_counter() - wall) / requests * 1e6
+            for percent in (50, 99):  # in µs too: from a request's call to its answer, queue included
+                results[f"{query.name} p{percent}"] = latencies[len(latencies) * percent // 100] * 1e6
 
     try:
         uvloop.run(main())

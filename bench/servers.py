@@ -90,13 +90,16 @@ def tkg(
     in_memory: bool = True,
     root: Path = ROOT,
     query_timeout: float | None = None,
+    env: dict[str, str] | None = None,
 ) -> AbstractContextManager[Server]:
     """``tkg serve`` (granian) with its executor, access log off; ``cache`` toggles the answer cache,
     ``in_memory`` whether the query processes answer from an in-memory copy or the store on disk;
     ``root`` the source tree it runs (another commit's worktree, for :mod:`bench.ab`);
-    ``query_timeout`` overrides ``TKG_QUERY_TIMEOUT`` (a cold first query at 1000x takes ~8-10 s)."""
+    ``query_timeout`` overrides ``TKG_QUERY_TIMEOUT`` (a cold first query at 1000x takes ~8-10 s);
+    ``env``: more settings (``TKG_QUERY_TURNS``...)."""
     port = free_port()
     env = {
+        **(env or {}),
         "TKG_BUILD_DIR": str(build_dir),
         "PYTHONPATH": str(root),
         "TKG_ANSWER_CACHE_MB": "64" if cache else "0",

@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             most=settings.max_query_processes,
             limits=limits,
             in_memory=settings.store_in_memory,
+            turns=settings.turns_file,
         )
         app.extensions["tkg_executor"] = executor
         app.extensions["tkg_reader"] = Reader(executor, budget, current_client)

@@ -26,7 +26,7 @@ from rdflib import Graph
 
 from . import __version__, failpoints, statistics
 from .config import Settings
-from .dumps import repeated, write_dumps
+from .dumps import write_dumps
 from .evidence import Articles, label_store, name_blank_nodes
 from .graphview import StoredTriples, StoreGraph, Terms
 from .lint import Finding, lint_stage
@@ -36,6 +36,7 @@ from .reads import bind, text
 from .reasoner import infer_into
 from .storage import Manifest, finish, new_directory, swap_current
 from .turtle import Origins, parse_files, parse_into, rebase_shapes, turtle_files
+from .union import repeated
 from .validate import Problem, validate_store
 
 

@@ -94,6 +94,13 @@ class Settings:
     budget_file: Path | None = field(
         default_factory=lambda: Path(v).resolve() if (v := os.environ.get("TKG_BUDGET_FILE")) else None
     )
+    #: Queries the ``/sparql`` fast path of all web workers together runs at once (0: the CPUs + 1;
+    #: below 0: each worker runs max(2, CPUs) of its own); more wait their turn on their worker's loop.
+    query_turns: int = field(default_factory=lambda: _int("TKG_QUERY_TURNS", 0))
+    #: The FIFO those turns are shared in (``tkg serve`` makes one; unset: each worker has its own turns).
+    turns_file: Path | None = field(
+        default_factory=lambda: Path(v).resolve() if (v := os.environ.get("TKG_TURNS_FILE")) else None
+    )
     #: Proxies (addresses or networks) whose ``X-Forwarded-For`` names the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=lambda: _names("TKG_TRUSTED_PROXIES"))
     #: ``Host`` names answered when ``public_url`` is unset (``.example.org``: with its subdomains).

@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from .formats import Format, by_extension
 from .namespaces import PREFIXES
 from .progress import bar
+from .union import repeated, union_triples
 
 DUMPS = "dumps"
 INDEX = "index.json"
@@ -92,33 +93,6 @@ def file_name(fmt: DumpFormat) -> str:
     return f"{BASENAME}.{fmt.suffix}.gz"
 
 
-def repeated(store: ox.Store) -> set[ox.Quad]:
-    """The quads whose triple a graph named earlier (by name) also holds: the union leaves them out.
-
-    One join per pair of graphs, inside Oxigraph; the build's graphs are
-    disjoint (the reasoner reports only new triples), so this is usually empty,
-    and never more than the triples two graphs share.
-    """
-    graphs = sorted(store.named_graphs(), key=str)
-    found: set[ox.Quad] = set()
-    for i, earlier in enumerate(graphs):
-        for later in graphs[i + 1 :]:
-            rows = store.query(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH {earlier} {{ ?s ?p ?o }} GRAPH {later} {{ ?s ?p ?o }} }}"
-            )
-            assert isinstance(rows, ox.QuerySolutions)
-            found.update(ox.Quad(row[0], row[1], row[2], later) for row in rows)
-    return found
-
-
-def union_triples(quads: Iterable[ox.Quad], skip: set[ox.Quad]) -> Iterator[ox.Triple]:
-    """The default graph as the service queries it, each triple once: ``quads`` less ``skip``
-    (:func:`repeated`), in their own order."""
-    if skip:
-        quads = (q for q in quads if q not in skip)
-    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-
-
 #: From this many quads on, ``python -m tkg.dumps`` processes write the parsed formats while this
 #: one gzips the N-Quads and counts the statistics: the parsers and serialisers hold the GIL for
 #: much of their time, so threads would share one core. Each starts in about half a second.
@@ -142,7 +116,7 @@ def write_dumps(
     other processes write those (``python -m tkg.dumps``, not
     :mod:`multiprocessing`, which would run the caller's main script again in
     it). The quad formats keep the store's order; the union leaves out the
-    quads :func:`repeated` names (or ``skip`` gives: the build finds them beside this, once
+    quads :func:`~tkg.union.repeated` names (or ``skip`` gives: the build finds them beside this, once
     for the dumps and the statistics).
     """
     target = directory / DUMPS

@@ -23,11 +23,15 @@ import asyncio
 import atexit
 import collections
 import contextlib
+import fcntl
 import marshal
+import math
+import mmap
 import multiprocessing as mp
 import os
 import pickle
 import signal
+import struct
 import threading
 import time
 import weakref
@@ -65,6 +69,7 @@ __all__ = [
     "PoolCounts",
     "QueryFailed",
     "QueryTimeout",
+    "SharedTurns",
     "Task",
     "execute",
 ]
@@ -422,6 +427,269 @@ class _Turns:
                 return
         self.free += 1
 
+    def close(self) -> None:
+        """Nothing to free: the turns are counted in this process."""
+
+
+class SharedTurns:
+    """Turns shared by every web worker of one server, given to the request that has waited longest.
+
+    Each worker runs its own event loop, pool and turns; with turns per worker, two workers run twice
+    the queries the cores can take, and the one that got most connections (granian shares them
+    unevenly: 32 + 0 was seen) queues its clients while the other idles. Here ``tkg serve`` makes a FIFO
+    holding one byte per free turn (:meth:`create`, about CPUs + 1) before granian starts its workers,
+    as make's jobserver does: a worker takes a free turn by reading a byte.
+
+    A request that finds none waits on its worker's loop, and the worker writes when its oldest waiter
+    arrived into its slot of a table every worker maps (``turns.heads``). A turn given back goes to the
+    oldest waiter of all (within :attr:`SLACK`, which keeps a turn in its worker): handed over directly
+    in the same worker, otherwise a byte written into that worker's own FIFO (``turns.inbox<slot>``,
+    which its loop watches), or back into the free FIFO if no one waits. So the queue is one queue in
+    arrival order, give or take a few milliseconds, however the connections are spread. The
+    table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
+    passes it on. Each slot also counts the turns its worker holds, so that the turns of a worker
+    killed while holding them go back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and
+    at most once a second while a request waits); the bytes in flight to its inbox are lost with it.
+    """
+
+    #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
+    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds.
+    SLOTS = 64
+    #: Seconds between two looks for dead workers' turns while a request of this worker waits.
+    RECLAIM_EVERY = 1.0
+    #: Seconds a waiter of this worker may have arrived after the oldest of another and still be
+    #: served first: a turn handed over in the same worker runs at once, where one sent to another
+    #: worker idles until that worker's loop wakes (on a busy machine, a time slice), so a give keeps
+    #: its turn unless that costs another worker's request more than this.
+    SLACK = 0.005
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # read and write ends: a read never sees EOF
+        self._waiting: collections.deque[tuple[float, asyncio.Future[None]]] = collections.deque()
+        # the loop that watches the inbox (weakly: the executor keeps this object for as long as the loop
+        # lives, and no longer), and whether it watches the free FIFO too, for its waiters
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._watching = False
+        self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
+        self._heads_fd = os.open(path + ".heads", os.O_RDWR)
+        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 24)
+        self._pids = memoryview(self._table)[: self.SLOTS * 8].cast("q")
+        self._heads = memoryview(self._table)[self.SLOTS * 8 : self.SLOTS * 16].cast("d")
+        self._held = memoryview(self._table)[self.SLOTS * 16 :].cast("q")
+        self._looking: asyncio.TimerHandle | None = None
+        self.slot = self._claim()
+        inbox = f"{path}.inbox{self.slot}"
+        with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
+            os.mkfifo(inbox, 0o600)
+        self.inbox = os.open(inbox, os.O_RDWR | os.O_NONBLOCK)
+        self._published = math.inf
+
+    @classmethod
+    def files(cls, path: Path) -> list[Path]:
+        """The files of the turns at ``path``: the free FIFO, the table, the inboxes."""
+        return [path, *path.parent.glob(f"{path.name}.*")]
+
+    @classmethod
+    def create(cls, path: Path, turns: int) -> int:
+        """A FIFO at ``path`` holding ``turns`` turns and the table of waiters beside it; the descriptor
+        that keeps the turns (close it last)."""
+        os.mkfifo(path, 0o600)
+        with open(f"{path}.heads", "wb") as table:
+            table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
+            table.write(bytes(cls.SLOTS * 8))
+        fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        os.write(fd, b"t" * max(1, turns))
+        return fd
+
+    def _claim(self) -> int:
+        """A free slot of the table (or one whose process is gone), marked with this process's id."""
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._reclaim_locked()
+            for slot, pid in enumerate(self._pids):
+                if pid == 0:
+                    self._pids[slot], self._heads[slot], self._held[slot] = os.getpid(), math.inf, 0
+                    return slot
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+        raise RuntimeError(f"more than {self.SLOTS} openers of the turns at {self.path}")
+
+    def _look_for_dead(self) -> None:
+        """Reclaim dead workers' turns (a waiter is woken through the free FIFO), and look again later
+        while a request of this worker still waits."""
+        self._looking = None
+        if self._first() is None:
+            return
+        self._reclaim()
+        loop = self._loop() if self._loop is not None else None
+        if loop is not None and not loop.is_closed():
+            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+
+    def _reclaim(self) -> None:
+        """The turns of workers that died holding them, back in the free FIFO."""
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._reclaim_locked()
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+
+    def _reclaim_locked(self) -> None:
+        for slot, pid in enumerate(self._pids):
+            if pid != 0 and pid != os.getpid() and not _alive(pid):
+                held, self._held[slot] = self._held[slot], 0
+                self._pids[slot], self._heads[slot] = 0, math.inf
+                if held > 0:
+                    os.write(self.fd, b"t" * held)
+
+    def _grab(self) -> bool:
+        """Whether a free turn was taken from the FIFO, without waiting."""
+        try:
+            return bool(os.read(self.fd, 1))
+        except BlockingIOError:
+            return False
+
+    async def take(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        """Take a turn, waiting at most ``timeout`` seconds (then :class:`~tkg.store.Busy`)."""
+        if self._loop is None:
+            loop.add_reader(self.inbox, self._delivered)
+            self._loop = weakref.ref(loop)
+        if not self._waiting and self._grab():
+            self._held[self.slot] += 1
+            return
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((time.monotonic(), waiter))
+        self._settle()
+        if self._looking is None:  # while any request waits, look for dead workers' turns now and then
+            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+        late = loop.call_later(timeout, _too_late, waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.give()  # given a turn as it was cancelled: pass it on
+            raise
+        finally:
+            late.cancel()
+            self._settle()
+
+    def _first(self) -> asyncio.Future[None] | None:
+        """This worker's oldest request still waiting (the finished ones dropped)."""
+        waiting = self._waiting
+        while waiting and waiting[0][1].done():
+            waiting.popleft()
+        return waiting[0][1] if waiting else None
+
+    def _free(self) -> None:
+        """The free FIFO is readable: a turn for this worker's oldest waiter, if it still has one."""
+        if self._first() is not None and self._grab():
+            self._held[self.slot] += 1
+            self._waiting.popleft()[1].set_result(None)
+        self._settle()
+
+    def _delivered(self) -> None:
+        """Turns given to this worker: to its waiters in order, the rest passed on."""
+        try:
+            count = len(os.read(self.inbox, 64))
+        except BlockingIOError:
+            return
+        for _ in range(count):
+            if self._first() is not None:
+                self._held[self.slot] += 1
+                self._waiting.popleft()[1].set_result(None)
+            else:
+                self._settle()
+                self._pass_on()
+        self._settle()
+
+    def _settle(self) -> None:
+        """Publish when this worker's oldest waiter arrived, and watch the free FIFO while any waits."""
+        first = self._first()
+        head = self._waiting[0][0] if first is not None else math.inf
+        if head != self._published:
+            self._heads[self.slot] = self._published = head
+        if (first is not None) != self._watching:
+            loop = self._loop() if self._loop is not None else None
+            if loop is None:
+                return
+            if first is None:
+                loop.remove_reader(self.fd)
+            else:
+                loop.add_reader(self.fd, self._free)
+            self._watching = first is not None
+
+    def give(self) -> None:
+        """Give a turn this worker holds back: to the oldest waiter of any worker, else to the free FIFO."""
+        self._held[self.slot] -= 1
+        self._pass_on()
+
+    def _pass_on(self) -> None:
+        """A turn this worker does not hold (any more) to the oldest waiter of any worker, else freed."""
+        heads = self._heads.tolist()
+        oldest = min(heads)
+        first = self._first()
+        if first is not None and self._waiting[0][0] <= oldest + self.SLACK:
+            self._waiting.popleft()
+            self._held[self.slot] += 1
+            first.set_result(None)
+            self._settle()
+            return
+        best = heads.index(oldest) if oldest != math.inf else -1
+        if best >= 0 and best != self.slot and self._send(best):
+            return
+        os.write(self.fd, b"t")
+
+    def _send(self, slot: int) -> bool:
+        """A turn written into another slot's inbox; False if its worker is gone (its slot is cleared)."""
+        fd = self._writers.get(slot)
+        try:
+            if fd is None:
+                fd = self._writers[slot] = os.open(f"{self.path}.inbox{slot}", os.O_WRONLY | os.O_NONBLOCK)
+            os.write(fd, b"t")
+            return True
+        except OSError:  # no reader left (ENXIO, EPIPE): its worker died without clearing its slot
+            if fd is not None:
+                os.close(self._writers.pop(slot))
+            self._heads[slot] = math.inf
+            return False
+
+    def close(self) -> None:
+        """Leave the table and close the descriptors (again: nothing)."""
+        if self.fd < 0:
+            return
+        loop = self._loop() if self._loop is not None else None
+        if loop is not None and not loop.is_closed():
+            loop.remove_reader(self.inbox)
+            if self._watching:
+                loop.remove_reader(self.fd)
+        if self._looking is not None:
+            self._looking.cancel()
+            self._looking = None
+        self._loop, self._watching = None, False
+        if self._held[self.slot] > 0:  # closed with turns held (a loop torn down mid-query): freed
+            os.write(self.fd, b"t" * self._held[self.slot])
+        self._pids[self.slot], self._heads[self.slot], self._held[self.slot] = 0, math.inf, 0
+        for fd in (*self._writers.values(), self.fd, self.inbox):
+            os.close(fd)
+        self.fd = self.inbox = -1
+        self._writers.clear()
+        self._pids.release()
+        self._heads.release()
+        self._held.release()
+        self._table.close()
+        os.close(self._heads_fd)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
 
 def _too_late(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
@@ -475,12 +743,16 @@ class Executor:
         in_memory: bool = True,
         linger: float = 1.0,
         active: int | None = None,
+        turns: Path | None = None,
     ) -> None:
         self.path = str(store_path)
         #: Queries :meth:`run_async` runs at once (by default one per CPU, at least two); the next
-        #: wait on the event loop in turn, and a query demoted as slow gives its place up.
+        #: wait on the event loop in turn, and a query demoted as slow gives its place up. With
+        #: ``turns`` (a FIFO made by :meth:`SharedTurns.create`) the turns are shared by every process
+        #: that opens it instead: ``tkg serve``'s workers.
         self.active = active or max(2, len(os.sched_getaffinity(0)))  # the CPUs this process may use
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = (
+        self.shared_turns = turns
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns | SharedTurns] = (
             weakref.WeakKeyDictionary()
         )
         self.linger = linger
@@ -641,7 +913,9 @@ class Executor:
         loop = asyncio.get_running_loop()
         turns = self._turns.get(loop)
         if turns is None:  # one per event loop (a worker has one; tests start several)
-            turns = self._turns[loop] = _Turns(self.active)
+            shared = self.shared_turns
+            turns = self._turns[loop] = SharedTurns(str(shared)) if shared else _Turns(self.active)
+            weakref.finalize(loop, turns.close)  # its slot and descriptors freed with the loop
         await turns.take(loop, self.limits.timeout)
         holding = True
         try:
@@ -712,6 +986,9 @@ class Executor:
 
     def close(self) -> None:
         self._closed.set()
+        for turns in list(self._turns.values()):
+            turns.close()
+        self._turns.clear()
         with self._cond:
             children, self._all, self._idle = list(self._all), set(), []
         for child in children:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import repeated
 from .namespaces import ID
+from .union import repeated
 
 FILE = "statistics.json"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -69,7 +69,7 @@ def from_store(store: ox.Store, skip: set[ox.Quad] | None = None) -> Statistics:
     """The same figures as :func:`count`, counted by Oxigraph without the quads in Python.
 
     The union's triple and property counts are the named graphs' counts less ``skip``, the
-    quads :func:`tkg.dumps.repeated` finds (the dumps need them too; found here if not given):
+    quads :func:`tkg.union.repeated` finds (the dumps need them too; found here if not given):
     a ``DISTINCT`` over the union would hold every triple of the store in one hash set.
     """
     if skip is None:

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 
 from tkg import statistics
 from tkg.config import Settings
-from tkg.dumps import repeated, union_triples
+from tkg.union import repeated, union_triples
 
 
 def test_statistics_from_the_store_equal_the_count_of_its_quads(real_build: Settings) -> None:

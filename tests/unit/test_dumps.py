@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from pytest import MonkeyPatch
 
 from tkg import dumps, statistics
-from tkg.dumps import CHECKSUMS, DUMPS, FORMATS, INDEX, file_name, repeated, write_dumps
+from tkg.dumps import CHECKSUMS, DUMPS, FORMATS, INDEX, file_name, write_dumps
+from tkg.union import repeated
 
 EX = "http://example.org/"
 A, B, C = (ox.NamedNode(f"{EX}graph/{name}") for name in "abc")
@@ -68,12 +69,6 @@ def test_the_same_store_gives_the_same_bytes_and_checksums(tmp_path: Path) -> No
         ).read_bytes()
     index = json.loads((tmp_path / "one" / DUMPS / INDEX).read_text())
     assert [entry["name"] for entry in index] == [file_name(f) for f in FORMATS]
-
-
-def test_repeated_names_each_later_copy_of_a_triple(tmp_path: Path) -> None:
-    store = _store()
-    assert {(q.graph_name, q.predicate) for q in repeated(store)} == {(B, P), (C, P)}
-    assert len(repeated(store)) == 3
 
 
 def test_statistics_count_a_triple_in_two_graphs_once() -> None:

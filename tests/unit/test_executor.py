@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import resource
@@ -11,6 +12,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 
 from tests.conftest import alive
 from tests.unit.stores import EX, HEAVY, make_store
-from tkg.executor import Answer, Executor, Limits, Task, _Frames, _send_frame, _Turns
+from tkg.executor import Answer, Executor, Limits, SharedTurns, Task, _Frames, _send_frame, _Turns
 from tkg.store import Boolean, Busy, QuerySyntaxError, QueryTimeout, Rows
 
 
@@ -258,10 +260,31 @@ def test_a_reply_is_read_whole_however_it_is_cut() -> None:
                 _Frames().read(ours.fileno())
 
 
-def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes_its_turn_on() -> None:
+@pytest.fixture(params=["worker", "machine"])
+def one_turn(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], _Turns | SharedTurns]]:
+    """Turns with one turn: a worker's own, or one shared through a FIFO (as ``tkg serve`` makes)."""
+    if request.param == "worker":
+        yield lambda: _Turns(1)
+        return
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    opened: list[SharedTurns] = []
+
+    def shared() -> SharedTurns:
+        opened.append(SharedTurns(str(tmp_path / "turns")))
+        return opened[-1]
+
+    yield shared
+    for turns in opened:
+        turns.close()
+    os.close(held)
+
+
+def test_a_request_that_finds_no_turn_in_time_is_busy_and_a_cancelled_one_passes_its_turn_on(
+    one_turn: Callable[[], _Turns | SharedTurns],
+) -> None:
     async def queue() -> tuple[BaseException | None, list[str]]:
         loop = asyncio.get_running_loop()
-        turns = _Turns(1)
+        turns = one_turn()
         await turns.take(loop, 1)
         try:
             await turns.take(loop, 0.05)
@@ -297,3 +320,192 @@ def test_a_task_framed_by_the_pool_is_read_by_the_query_process_s_connection() -
             writing.start()  # a task over the pipe's buffer is written as the child reads it
             assert theirs.recv_bytes() == task
             writing.join()
+
+
+def test_turns_shared_by_two_workers_cap_both_and_a_turn_given_by_one_wakes_the_other(tmp_path: Path) -> None:
+    """Two openers of one FIFO of two turns (two web workers): a third request waits whichever worker it
+    reaches, the turn another process gives back wakes it, and every turn comes back to the FIFO."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    first, second = SharedTurns(str(path)), SharedTurns(str(path))
+    try:
+
+        async def third_waits_for_a_give_from_another_process() -> tuple[BaseException | None, float]:
+            loop = asyncio.get_running_loop()
+            await first.take(loop, 1)
+            await second.take(loop, 1)
+            try:
+                await second.take(loop, 0.05)
+                busy = None
+            except Busy as error:
+                busy = error
+            started = time.monotonic()
+            waiting = asyncio.ensure_future(first.take(loop, 5))
+            await asyncio.sleep(0.05)
+            assert not waiting.done()
+            pid = os.fork()
+            if pid == 0:  # another worker gives its turn back
+                try:
+                    SharedTurns(str(path)).give()
+                finally:
+                    os._exit(0)
+            await waiting
+            os.waitpid(pid, 0)
+            return busy, time.monotonic() - started
+
+        busy, waited = asyncio.run(third_waits_for_a_give_from_another_process())
+        assert isinstance(busy, Busy)
+        assert waited < 2
+        first.give()
+        second.give()
+        first.give()
+        assert len(os.read(held, 10)) == 3, "turns were lost or made"
+    finally:
+        first.close()
+        second.close()
+        os.close(held)
+
+
+def test_the_turns_of_a_worker_that_died_holding_them_come_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-query (two turns of two held) must not starve the others for good: a request
+    waiting in another worker gets a turn once the dead one is noticed, and none are made or lost."""
+    monkeypatch.setattr(SharedTurns, "RECLAIM_EVERY", 0.2)
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    survivor = SharedTurns(str(path))
+    try:
+        pid = os.fork()
+        if pid == 0:  # a worker takes both turns and dies without giving them back
+            try:
+                doomed = SharedTurns(str(path))
+
+                async def hold_both() -> None:
+                    loop = asyncio.get_running_loop()
+                    await doomed.take(loop, 1)
+                    await doomed.take(loop, 1)
+
+                asyncio.run(hold_both())
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+        async def wait_for_one() -> float:
+            loop = asyncio.get_running_loop()
+            started = time.monotonic()
+            await survivor.take(loop, 5)
+            return time.monotonic() - started
+
+        waited = asyncio.run(wait_for_one())
+        assert waited < 2
+        survivor.give()
+        assert len(os.read(held, 10)) == 2, "turns were lost or made"
+    finally:
+        survivor.close()
+        os.close(held)
+
+
+def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: Path) -> None:
+    """A restarted worker claims the dead one's slot and puts the turn it held back in the free FIFO."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                doomed = SharedTurns(str(path))
+
+                async def take() -> None:
+                    await doomed.take(asyncio.get_running_loop(), 1)
+
+                asyncio.run(take())
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        with pytest.raises(BlockingIOError):
+            os.read(held, 10)  # the only turn left with the worker
+        respawned = SharedTurns(str(path))
+        try:
+            assert len(os.read(held, 10)) == 1
+        finally:
+            respawned.close()
+    finally:
+        os.close(held)
+
+
+@pytest.mark.parametrize(
+    ("slack", "expected"),
+    [(0.0, ["a0", "a1", "b1", "a2", "b2"]), (1.0, ["a0", "a1", "a2", "b1", "b2"])],
+)
+def test_a_turn_given_back_goes_to_the_request_that_waited_longest_in_any_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slack: float, expected: list[str]
+) -> None:
+    """One turn, two workers (two openers on one loop), requests queued on A, B, A, B a millisecond
+    apart: without slack they are served in that order, not A's first because A gives the turn back;
+    within the slack a worker keeps its turn for its own next request."""
+    monkeypatch.setattr(SharedTurns, "SLACK", slack)
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    a, b = SharedTurns(str(path)), SharedTurns(str(path))
+    try:
+
+        async def three_queued() -> list[str]:
+            loop = asyncio.get_running_loop()
+            order: list[str] = []
+
+            async def request(name: str, turns: SharedTurns) -> None:
+                await turns.take(loop, 5)
+                order.append(name)
+                await asyncio.sleep(0.01)
+                turns.give()
+
+            first = asyncio.ensure_future(request("a0", a))
+            await asyncio.sleep(0.001)
+            queued = []
+            for name, turns in (("a1", a), ("b1", b), ("a2", a), ("b2", b)):
+                queued.append(asyncio.ensure_future(request(name, turns)))
+                await asyncio.sleep(0.001)
+            await asyncio.gather(first, *queued)
+            return order
+
+        assert asyncio.run(three_queued()) == expected
+        assert os.read(held, 10) == b"t", "the turn did not come back"
+    finally:
+        a.close()
+        b.close()
+        os.close(held)
+
+
+def test_an_executor_on_shared_turns_gives_every_turn_back(store_dir: Path, tmp_path: Path) -> None:
+    import uvloop
+
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    try:
+        with closing(Executor(store_dir, warm=2, most=3, turns=tmp_path / "turns")) as executor:
+
+            async def many() -> list[object]:
+                return list(await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(5))))
+
+            assert asyncio.run(many()) == [Boolean(True)] * 5
+            assert uvloop.run(many()) == [Boolean(True)] * 5
+        assert os.read(held, 10) == b"t"
+    finally:
+        os.close(held)
+
+
+def test_a_loop_s_shared_turns_leave_the_table_with_their_loop(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An executor awaited from many loops in turn (tests, scripts) claims a slot of the table per loop and
+    frees it with the loop: more loops than slots still run, and every turn comes back."""
+    monkeypatch.setattr(SharedTurns, "SLOTS", 4)
+    held = SharedTurns.create(tmp_path / "turns", 2)
+    try:
+        with closing(Executor(store_dir, warm=1, most=2, turns=tmp_path / "turns")) as executor:
+            for _ in range(SharedTurns.SLOTS + 6):
+                assert asyncio.run(executor.run_async(Task("ASK {}"))) == Boolean(True)
+                gc.collect()
+        assert os.read(held, 10) == b"tt"
+    finally:
+        os.close(held)
