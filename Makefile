@@ -51,11 +51,14 @@ lint: install
 	$(BIN)/mypy tkg server
 
 # Every tier but the tests judged by latency or load (marker `serial`) on TEST_WORKERS workers at
-# once (much of the live tier waits on servers, engines and a browser), then those alone: the load,
-# attack, fair-share, slow-client and soak tests must not share the cores with other tests.
+# once (much of the live tier waits on servers, engines and a browser), then those alone: the
+# attack, fair-share and slow-client tests judge latency and must not share the cores with other tests
+# (the load and soak tests judge only that every request is answered: they run in the first phase).
+# --maxschedchunk 1: a worker is handed one test at a time, so the longest, collected first
+# (tests/conftest.py), start on different workers at once and the phase ends on short ones.
 TEST_WORKERS ?= 4
 test: lint static browser wrk virtuoso
-	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS) --maxschedchunk 1
 	$(BIN)/pytest -m serial
 
 # The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.

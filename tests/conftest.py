@@ -216,16 +216,70 @@ def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) 
         yield server.base
 
 
+def run_root(factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: each xdist worker's is a folder inside the controller's."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the remote stores the run shared (tests/remote/engines.py), once every worker has ended."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from tests.remote.engines import stop_shared
+
+    stop_shared(run_root(session.config._tmp_path_factory))  # type: ignore[attr-defined]
+
+
+#: The longest tests of ``make test``'s parallel phase, longest first (``--durations``, bench/README),
+#: each with all its parameters: they start first, so that the phase does not end waiting on one.
+LONGEST = (
+    "tests/e2e/test_install.py::test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip",
+    "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_the_real_graph",
+    "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
+    "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
+    "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/e2e/test_load.py::test_bounded_load_has_zero_errors",
+    "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
+)
+
+
+def rank(item: pytest.Item) -> int:
+    """``item``'s place in :data:`LONGEST`; ``len(LONGEST)`` for the others."""
+    name = item.nodeid.split("[")[0]
+    return LONGEST.index(name) if name in LONGEST else len(LONGEST)
+
+
+def longest_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """``items`` with the :data:`LONGEST` first, the others in pytest's order after them.
+
+    ``make test`` runs xdist with ``--maxschedchunk 1``: each worker is handed two tests, then one
+    more as each ends. A short test beside each of the first ``workers`` long ones keeps two long
+    ones out of one worker's first pair, where the second would wait for the first.
+    """
+    ordered = sorted(items, key=rank)  # stable: pytest's order (fixtures grouped) within each rank
+    long = [item for item in ordered if rank(item) < len(LONGEST)]
+    rest = ordered[len(long) :]
+    pairs = min(workers, len(long), len(rest))
+    head = [item for pair in zip(long[:pairs], rest[:pairs], strict=True) for item in pair]
+    return head + long[pairs:] + rest[pairs:]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their session fixtures
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the live tier ``e2e`` (and the remote stores' tests): ``pytest -m "not e2e"`` is the quick run.
 
     The tests that judge latency under load are marked ``serial`` where they are
     written: ``make test`` runs everything else on every worker first, then those alone.
+    The longest tests go first (:func:`longest_first`).
     """
     for item in items:
         live = "live_server" in getattr(item, "fixturenames", ())
         if live or "/tests/e2e/" in str(item.path) or "/tests/remote/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+    items[:] = longest_first(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

@@ -1,7 +1,9 @@
 """The benchmark's harness stays tested by a smoke run: wrk against the Oxigraph server alone, seconds.
 
 The full benchmark (``make bench``) is not part of the test suite; its figures are
-judged by its report, never by timed assertions here. The answer cache tests
+judged by its report, never by timed assertions here. The smoke run and the soak are judged by
+correctness alone (every request answered, 30 s timeouts), so they run in ``make test``'s parallel
+phase, beside other tests, not in the serial one. The answer cache tests
 below are the cache's own.
 """
 
@@ -13,8 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from bench import servers, wrk
 from bench.run import build_stats, fetch, measure, size_of
 from bench.run import main as run_main
@@ -23,7 +23,6 @@ from server import create_app
 from tkg.config import Settings
 
 
-@pytest.mark.serial  # load: alone, after the parallel phase
 def test_wrk_loads_the_oxigraph_server_with_new_and_repeated_texts(real_build: Settings) -> None:
     query = throughput_queries()[1]  # descendants of the Fourth International
     with servers.oxigraph(real_build.current_store.resolve()) as ox:
@@ -103,7 +102,6 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     assert cache.get("huge") is None
 
 
-@pytest.mark.serial  # load: alone, after the parallel phase
 def test_the_soak_runs_and_reports_memory_and_errors(real_build: Settings) -> None:
     """The benchmark's soak, for seconds instead of 30 minutes: every request answered, memory read."""
     from bench import soak

@@ -1,6 +1,9 @@
 """A bounded load test on 127.0.0.1: 32 clients over a mix of routes, zero errors.
 
-Latency figures are printed, never asserted: speed is the benchmark's business.
+Latency figures are printed, never asserted: speed is the benchmark's business. Judged by
+correctness alone (every request answered within the load generator's 30 s timeout, for a fixed
+15 s), so it runs in ``make test``'s parallel phase: a busy machine makes it send fewer requests,
+not fail.
 """
 
 from __future__ import annotations
@@ -8,12 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import quote
 
-import pytest
-
 from tests.loadgen import run
-
-#: Load: run alone, after the parallel phase (``make test``), so that its errors are the server's own.
-pytestmark = pytest.mark.serial
 
 QUERIES = [
     "ASK { ?s ?p ?o }",

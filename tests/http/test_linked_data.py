@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 from urllib.parse import urldefrag, urlparse
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
@@ -64,12 +67,23 @@ def page(client, path: str) -> tuple[int, str, str, str]:
     return response.status_code, response.request.path, response.mimetype, response.get_data(as_text=html)
 
 
-def crawl(client) -> tuple[set[str], dict[str, int]]:
-    """Follow every link of this site from the home page; the resource IRIs whose pages were reached.
+class Crawl(NamedTuple):
+    """What a crawl found: the resources whose pages answered, each page's status, the resources linked."""
 
-    Breadth first, one level of links at a time, each level fetched in parallel.
+    reached: set[str]
+    statuses: dict[str, int]
+    linked: set[str]
+
+
+RESOURCE_PAGE = re.compile(r"/id/([a-z]+)/([a-z0-9-]+)(?:\.html)?")
+
+
+def crawl(client, fetched: Callable[[str], bool] = lambda _iri: True) -> Crawl:
+    """Follow every link of this site from the home page, one level of links at a time, each level
+    fetched in parallel. ``fetched(iri)`` says whether the page of a resource linked to is fetched
+    (every one, unless a caller crawls a sample); every other page linked to is.
     """
-    seen, statuses, reached = {"/"}, {}, set()
+    seen, statuses, reached, linked = {"/"}, {}, set(), set()
     level = ["/"]
     while level:
         found = []
@@ -90,9 +104,14 @@ def crawl(client) -> tuple[set[str], dict[str, int]]:
                 if re.search(r"\.(ttl|jsonld|nt|rdf|trig|nq)$", url):
                     continue  # the RDF alternates are checked separately
                 seen.add(url)
+                if resource := RESOURCE_PAGE.fullmatch(url):
+                    iri = f"{ID}{resource[1]}/{resource[2]}"
+                    linked.add(iri)
+                    if not fetched(iri):
+                        continue
                 found.append(url)
         level = found
-    return reached, statuses
+    return Crawl(reached, statuses, linked)
 
 
 def turtle(client, path: str) -> tuple[int, int | None, str]:
@@ -109,7 +128,7 @@ def test_a_crawler_from_the_home_page_reaches_every_resource_in_html(client_real
     everything = resources(real_store)
     assert len(everything) > 1000
     old = deprecated(real_store)
-    reached, statuses = crawl(client_real)
+    reached, statuses, _ = crawl(client_real)
     broken = {path: status for path, status in statuses.items() if status != 200}
     assert not broken, f"links that do not answer 200: {sorted(broken.items())[:10]}"
     missing = everything - reached - set(old)  # old IRIs are for old links, not linked any more
@@ -133,8 +152,9 @@ def test_every_resource_dereferences_to_turtle_that_describes_it(client_real, re
             continue
         assert status == 303, path
         assert document == 200, path
-        graph = Graph().parse(data=text, format="turtle")
-        assert (URIRef(iri), None, None) in graph, path
+        # pyoxigraph's parser: a strict one, and ~20x faster than rdflib's on these 1,000+ documents
+        subjects = {triple.subject for triple in ox.parse(text, format=ox.RdfFormat.TURTLE)}
+        assert ox.NamedNode(iri) in subjects, path
 
 
 def test_an_iri_answers_303_to_the_document_for_each_accept(client_real) -> None:

@@ -1,10 +1,10 @@
 """The remote mode's fixtures: the real build pushed into each engine, and the app over it.
 
-``engine`` is parametrised by :data:`tests.remote.engines.ENGINES` and
-session-scoped: each store is started once, the real build pushed into it, and
-stopped at the end. ``client_real`` and ``live_server`` are overridden here, so
-the test modules of other tiers imported into this folder run unchanged over
-each remote store (``test_over_remote.py``).
+``engine`` is parametrised by :data:`tests.remote.engines.ENGINES`: each store is
+started once per test run and shared by every xdist worker (:func:`tests.remote.engines.shared`),
+the real build pushed into it once, and stopped when the run ends. ``client_real`` and
+``live_server`` are overridden here, so the test modules of other tiers imported into this folder
+run unchanged over each remote store (``test_*_remote.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import tkg_serve
-from tests.remote.engines import ENGINES, Engine, running
+from tests.conftest import run_root, tkg_serve
+from tests.remote.engines import ENGINES, Engine, shared
 from tkg.config import Settings
 from tkg.push import push
 
@@ -33,11 +33,13 @@ def remote_settings(build: Settings, engine: Engine, **changes: object) -> Setti
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def engine(request: pytest.FixtureRequest, real_build: Settings, tmp_path_factory) -> Iterator[Engine]:
-    """A store of each kind holding the real build, pushed as an operator pushes it."""
-    with running(request.param, tmp_path_factory.mktemp(request.param)) as started:
+def engine(request: pytest.FixtureRequest, real_build: Settings, tmp_path_factory) -> Engine:
+    """A store of each kind holding the real build, pushed as an operator pushes it, once per run."""
+
+    def push_real_build(started: Engine) -> None:
         push(remote_settings(real_build, started), report=lambda _line: None, grace=0)
-        yield started
+
+    return shared(request.param, run_root(tmp_path_factory), push_real_build)
 
 
 @pytest.fixture(scope="session")

@@ -10,19 +10,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import requests
 
-from tests.conftest import free_port
+from tests.conftest import alive, free_port
 
 ENGINES = ("oxigraph", "virtuoso")
 HERE = Path(__file__).parent
@@ -144,3 +148,55 @@ def running(name: str, directory: Path, timeout: float = 5) -> Iterator[Engine]:
         yield engine
     finally:
         engine.stop()
+
+
+def shared(name: str, root: Path, prepare: Callable[[Engine], None], role: str = "") -> Engine:
+    """Engine ``name`` for the whole test run, started and prepared (``prepare``) once, in ``root``;
+    ``role`` tells apart several stores of one engine that hold different data.
+
+    Every xdist worker of a run draws remote tests, and each used to start its own stores and push
+    the real graph into them (up to eight starts and pushes at ``-n 4``). The first worker to need
+    the engine starts it under a file lock and leaves a record of where it listens; the others read
+    the record. No worker knows it is the last to use it, so the run's end stops it:
+    :func:`stop_shared`, from ``pytest_sessionfinish`` in the controller (tests/conftest.py).
+    A start or a ``prepare`` that failed leaves no record, and the next worker tries again.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    record = root / f"engine-{name}{role}.json"
+    with (root / f"engine-{name}{role}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            started = json.loads(record.read_text())
+            del started["pid"]
+            return Engine(**{**started, "directory": Path(started["directory"])})
+        directory = root / f"engine-{name}{role}"
+        directory.mkdir()
+        engine = oxigraph(directory, 5) if name == "oxigraph" else virtuoso(directory)
+        engine.start()
+        try:
+            engine.prepared()
+            prepare(engine)
+        except BaseException:
+            engine.stop()
+            raise
+        assert engine.process is not None
+        started = {f.name: getattr(engine, f.name) for f in fields(engine) if f.name != "process"}
+        started |= {"directory": str(engine.directory), "pid": engine.process.pid}
+        record.write_text(json.dumps(started))
+        return engine
+
+
+def stop_shared(root: Path) -> None:
+    """Stop every engine :func:`shared` started in ``root`` (SIGTERM, then SIGKILL after 20 s)."""
+    for record in sorted(root.glob("engine-*.json")):
+        pid = json.loads(record.read_text())["pid"]
+        if not alive(pid):
+            continue
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # this process's child in a run without xdist
+            os.waitpid(pid, 0)
