@@ -157,8 +157,8 @@ def serve(
         )
         SharedLevels.create(budget_file)
         settings = dataclasses.replace(settings, budget_file=budget_file)
-        # and one FIFO of turns: CPUs + 1 queries in flight over all workers, the rest queued on their loops
-        # (TKG_QUERY_TURNS below 0: each worker its own turns, as before)
+        # and, if asked (TKG_QUERY_TURNS >= 0), one FIFO of turns: that many queries in flight over all
+        # workers, the rest queued on their loops (by default each worker has its own turns)
         if settings.query_turns >= 0:
             turns_file = settings.turns_file or (
                 Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
