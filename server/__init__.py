@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             most=settings.max_query_processes,
             limits=limits,
             in_memory=settings.store_in_memory,
-            turns=settings.turns_file,
+            turns=settings.turns_file if settings.query_turns >= 0 else None,  # shared only if asked
         )
         app.extensions["tkg_executor"] = executor
         app.extensions["tkg_reader"] = Reader(executor, budget, current_client)

@@ -488,12 +488,14 @@ class SharedTurns:
     @classmethod
     def files(cls, path: Path) -> list[Path]:
         """The files of the turns at ``path``: the free FIFO, the table, the inboxes."""
-        return [path, *path.parent.glob(f"{path.name}.*")]
+        return [path, path.with_name(f"{path.name}.heads"), *path.parent.glob(f"{path.name}.inbox*")]
 
     @classmethod
     def create(cls, path: Path, turns: int) -> int:
         """A FIFO at ``path`` holding ``turns`` turns and the table of waiters beside it; the descriptor
-        that keeps the turns (close it last)."""
+        that keeps the turns (close it last). The files of a server that was killed are replaced."""
+        for stale in cls.files(path):
+            stale.unlink(missing_ok=True)
         os.mkfifo(path, 0o600)
         with open(f"{path}.heads", "wb") as table:
             table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
@@ -539,8 +541,22 @@ class SharedTurns:
             if pid != 0 and pid != os.getpid() and not _alive(pid):
                 held, self._held[slot] = self._held[slot], 0
                 self._pids[slot], self._heads[slot] = 0, math.inf
-                if held > 0:
-                    os.write(self.fd, b"t" * held)
+                freed = max(0, held) + self._drain(f"{self.path}.inbox{slot}")
+                if freed:
+                    os.write(self.fd, b"t" * freed)
+
+    @staticmethod
+    def _drain(inbox: str) -> int:
+        """The turns sent to a dead worker's inbox that it never read (they outlive it while another
+        worker keeps the inbox open for writing), read out."""
+        try:
+            fd = os.open(inbox, os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
+            return 0
+        try:
+            return _unread(fd)
+        finally:
+            os.close(fd)
 
     def _grab(self) -> bool:
         """Whether a free turn was taken from the FIFO, without waiting."""
@@ -554,7 +570,7 @@ class SharedTurns:
         if self._loop is None:
             loop.add_reader(self.inbox, self._delivered)
             self._loop = weakref.ref(loop)
-        if not self._waiting and self._grab():
+        if self._first() is None and self._grab():
             self._held[self.slot] += 1
             return
         waiter: asyncio.Future[None] = loop.create_future()
@@ -620,6 +636,8 @@ class SharedTurns:
 
     def give(self) -> None:
         """Give a turn this worker holds back: to the oldest waiter of any worker, else to the free FIFO."""
+        if self.fd < 0:  # closed (the executor shut down with queries in flight): its turns were freed
+            return
         self._held[self.slot] -= 1
         self._pass_on()
 
@@ -666,9 +684,11 @@ class SharedTurns:
             self._looking.cancel()
             self._looking = None
         self._loop, self._watching = None, False
-        if self._held[self.slot] > 0:  # closed with turns held (a loop torn down mid-query): freed
-            os.write(self.fd, b"t" * self._held[self.slot])
-        self._pids[self.slot], self._heads[self.slot], self._held[self.slot] = 0, math.inf, 0
+        self._heads[self.slot] = math.inf  # no more turns sent here; those held or sent and unread: freed
+        freed = max(0, self._held[self.slot]) + _unread(self.inbox)
+        if freed:
+            os.write(self.fd, b"t" * freed)
+        self._pids[self.slot], self._held[self.slot] = 0, 0
         for fd in (*self._writers.values(), self.fd, self.inbox):
             os.close(fd)
         self.fd = self.inbox = -1
@@ -678,6 +698,15 @@ class SharedTurns:
         self._held.release()
         self._table.close()
         os.close(self._heads_fd)
+
+
+def _unread(fd: int) -> int:
+    """How many bytes a non-blocking FIFO held, read out."""
+    count = 0
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(fd, 64):
+            count += len(chunk)
+    return count
 
 
 def _alive(pid: int) -> bool:

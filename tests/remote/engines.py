@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -169,11 +170,11 @@ def shared(name: str, root: Path, prepare: Callable[[Engine], None], role: str =
             started = json.loads(record.read_text())
             del started["pid"]
             return Engine(**{**started, "directory": Path(started["directory"])})
-        directory = root / f"engine-{name}{role}"
-        directory.mkdir()
+        # a directory of its own for each attempt: one that failed leaves its files behind
+        directory = Path(tempfile.mkdtemp(prefix=f"engine-{name}{role}-", dir=root))
         engine = oxigraph(directory, 5) if name == "oxigraph" else virtuoso(directory)
-        engine.start()
         try:
+            engine.start()  # inside: a start that timed out leaves a process to stop
             engine.prepared()
             prepare(engine)
         except BaseException:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import resource
 import select
+import signal
 import socket
 import threading
 import time
@@ -431,6 +432,64 @@ def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: 
         finally:
             respawned.close()
     finally:
+        os.close(held)
+
+
+def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path: Path) -> None:
+    """A turn handed to another worker's inbox is in nobody's count until read: if that worker dies
+    first, the next look for dead workers reads it out of the inbox and frees it."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    giver = SharedTurns(str(path))
+    ready_r, ready_w = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:  # a worker whose oldest request has waited longest, and which never reads its inbox
+            try:
+                waiting = SharedTurns(str(path))
+                waiting._heads[waiting.slot] = 0.0
+                os.write(ready_w, b"r")
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        assert os.read(ready_r, 1) == b"r"
+
+        async def take() -> None:
+            await giver.take(asyncio.get_running_loop(), 1)
+
+        asyncio.run(take())
+        giver.give()  # to the waiting worker's inbox, not the free FIFO
+        with pytest.raises(BlockingIOError):
+            os.read(held, 10)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        giver._reclaim()
+        assert len(os.read(held, 10)) == 1, "the turn in flight was lost"
+    finally:
+        giver.close()
+        os.close(held)
+        os.close(ready_r)
+        os.close(ready_w)
+
+
+def test_turns_made_over_a_killed_server_s_files_start_afresh_and_a_give_after_close_is_ignored(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "turns"
+    os.close(SharedTurns.create(path, 3))  # a server killed: its files are left behind
+    held = SharedTurns.create(path, 2)
+    turns = SharedTurns(str(path))
+    try:
+
+        async def take() -> None:
+            await turns.take(asyncio.get_running_loop(), 1)
+
+        asyncio.run(take())
+        turns.close()  # with a turn held: it is freed
+        turns.give()  # the query's own give, after its executor closed: nothing
+        assert len(os.read(held, 10)) == 2
+    finally:
+        turns.close()
         os.close(held)
 
 
