@@ -35,6 +35,7 @@ import struct
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
@@ -407,15 +408,7 @@ class _Turns:
             return
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiting.append(waiter)
-        late = loop.call_later(timeout, _too_late, waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self.give()  # given a turn as it was cancelled: pass it on
-            raise
-        finally:
-            late.cancel()
+        await _turn_or_busy(loop, waiter, timeout, self.give)
 
     def give(self) -> None:
         """Give a turn back: to the first request still waiting, or to the free ones."""
@@ -578,15 +571,9 @@ class SharedTurns:
         self._settle()
         if self._looking is None:  # while any request waits, look for dead workers' turns now and then
             self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
-        late = loop.call_later(timeout, _too_late, waiter)
         try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self.give()  # given a turn as it was cancelled: pass it on
-            raise
+            await _turn_or_busy(loop, waiter, timeout, self.give)
         finally:
-            late.cancel()
             self._settle()
 
     def _first(self) -> asyncio.Future[None] | None:
@@ -718,6 +705,22 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         pass
     return True
+
+
+async def _turn_or_busy(
+    loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[None], timeout: float, give: Callable[[], None]
+) -> None:
+    """Wait for ``waiter`` to be handed a turn, at most ``timeout`` seconds (then :class:`~tkg.store.Busy`);
+    a turn handed over as the wait was cancelled is passed on with ``give``."""
+    late = loop.call_later(timeout, _too_late, waiter)
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+            give()
+        raise
+    finally:
+        late.cancel()
 
 
 def _too_late(waiter: asyncio.Future[None]) -> None:

@@ -19,7 +19,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from tests.http.test_linked_data import *  # noqa: F403
-from tests.http.test_linked_data import crawl, deprecated, fetch_all, resources, turtle
+from tests.http.test_linked_data import assert_dereferences_to_turtle, crawl, deprecated, resources
 from tkg.namespaces import ID
 from tkg.store import EmbeddedStore
 
@@ -91,16 +91,4 @@ def test_a_crawler_from_the_home_page_reaches_every_resource_in_html(client_real
 
 def test_every_resource_dereferences_to_turtle_that_describes_it(client_real, real_store) -> None:  # type: ignore[no-untyped-def]
     """The sample's IRIs asked for Turtle: 303 to a document about each (301 for a deprecated one)."""
-    old = deprecated(real_store)
-    iris = sorted(covering(real_store))
-    paths = [iri[len(ID) - 3 :] for iri in iris]
-    for iri, path, (status, document, text) in zip(
-        iris, paths, fetch_all(client_real, paths, turtle), strict=True
-    ):
-        if old.get(iri):
-            assert status == 301, path
-            continue
-        assert status == 303, path
-        assert document == 200, path
-        subjects = {triple.subject for triple in ox.parse(text, format=ox.RdfFormat.TURTLE)}
-        assert ox.NamedNode(iri) in subjects, path
+    assert_dereferences_to_turtle(client_real, real_store, covering(real_store))
