@@ -77,7 +77,9 @@ BUILD_INPUTS = ("ontology", "data", "shapes", "tkg", "pyproject.toml")
 def build_key(seeds_dir: Path) -> str:
     """A hash of every file the real build reads or runs, the engines' versions and the base IRI.
 
-    Two runs with the same key would build the same store, so the second reads the first's.
+    Two runs with the same key would build the same store, so the second reads the first's. Paths are
+    hashed relative to the project root (the seeds' to their folder), so that clones and worktrees of
+    the same commit share one key.
     """
     from importlib.metadata import version
 
@@ -85,13 +87,13 @@ def build_key(seeds_dir: Path) -> str:
     for name in ("pyoxigraph", "owlrl", "pyshacl", "rdflib"):
         digest.update(f"{name}={version(name)}\n".encode())
     digest.update(os.environ.get("TKG_BASE_IRI", "").encode())
-    roots = [ROOT / name for name in BUILD_INPUTS] + [seeds_dir]
-    for root in roots:
+    roots = [(ROOT / name, ROOT) for name in BUILD_INPUTS] + [(seeds_dir, seeds_dir.parent)]
+    for root, base in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
             if "__pycache__" in path.parts:
                 continue
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
