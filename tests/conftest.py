@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,6 +216,27 @@ def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("live") / "server.log"
     with tkg_serve(real_build.build_dir, "--workers", "1", log=log) as server:
         yield server.base
+
+
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A directory of the whole test run that ``make`` fills once, whichever xdist worker asks first.
+
+    ``make test`` hands tests out one at a time, so a module's tests land on every worker and its
+    module fixture runs once on each: a build made there (10-15 s) was made up to four times a run.
+    The first worker to ask makes it under a file lock, the others wait and read it. A ``make`` that
+    failed left no ``done`` mark: the next worker tries again (and fails with its own message).
+    """
+    root = run_root(factory) / name
+    root.mkdir(parents=True, exist_ok=True)
+    made = root / "made"
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "done").exists():
+            shutil.rmtree(made, ignore_errors=True)
+            made.mkdir()
+            make(made)
+            (root / "done").touch()
+    return made
 
 
 def run_root(factory: pytest.TempPathFactory) -> Path:
