@@ -255,17 +255,22 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     stop_shared(run_root(session.config._tmp_path_factory))  # type: ignore[attr-defined]
 
 
-#: The longest tests of ``make test``'s parallel phase, longest first (``--durations``, bench/README),
-#: each with all its parameters: they start first, so that the phase does not end waiting on one.
+#: The longest tests of ``make test``'s parallel phase, longest first (setup and call, ``--durations``,
+#: bench/README), each with all its parameters: they start first, so that the phase does not end waiting
+#: on one.
 LONGEST = (
     "tests/e2e/test_install.py::test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip",
     "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_the_real_graph",
-    "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
-    "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
-    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
-    "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/remote/test_remote_mode.py::test_a_push_killed_at_any_point_leaves_a_complete_version_served_and_the_next_push_succeeds",
+    "tests/remote/test_remote_mode.py::test_two_front_ends_over_one_store_answer_the_same_version_and_follow_a_push",
+    "tests/e2e/test_browser.py::test_editor_completes_the_projects_prefixes",
+    "tests/e2e/test_bench.py::test_the_scale_section_alone_builds_serves_and_times_a_small_graph",
     "tests/e2e/test_load.py::test_bounded_load_has_zero_errors",
-    "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
+    "tests/e2e/test_comunica.py::test_comunica_queries_the_sparql_endpoint",
+    "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_a_generated_graph",
+    "tests/e2e/test_bench.py::test_the_soak_runs_and_reports_memory_and_errors",
+    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
 )
 
 
