@@ -442,11 +442,14 @@ class SharedTurns:
     table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
     passes it on. Each slot also counts the turns its worker holds, so that the turns of a worker
     killed while holding them go back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and
-    at most once a second while a request waits); the bytes in flight to its inbox are lost with it.
+    at most once a second while a request waits), as do the turns sent to its inbox and not read. A
+    slot names its process by pid and start time (:func:`_started`), so that a dead worker left as a
+    zombie by its parent, or whose pid the system gave to another process since, is seen as dead.
     """
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
-    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds.
+    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds, then when
+    #: each one's process started (:func:`_started`: a pid alone may be a zombie's or reused).
     SLOTS = 64
     #: Seconds between two looks for dead workers' turns while a request of this worker waits.
     RECLAIM_EVERY = 1.0
@@ -466,10 +469,11 @@ class SharedTurns:
         self._watching = False
         self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
         self._heads_fd = os.open(path + ".heads", os.O_RDWR)
-        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 24)
+        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 32)
         self._pids = memoryview(self._table)[: self.SLOTS * 8].cast("q")
         self._heads = memoryview(self._table)[self.SLOTS * 8 : self.SLOTS * 16].cast("d")
-        self._held = memoryview(self._table)[self.SLOTS * 16 :].cast("q")
+        self._held = memoryview(self._table)[self.SLOTS * 16 : self.SLOTS * 24].cast("q")
+        self._starts = memoryview(self._table)[self.SLOTS * 24 :].cast("q")
         self._looking: asyncio.TimerHandle | None = None
         self.slot = self._claim()
         inbox = f"{path}.inbox{self.slot}"
@@ -492,19 +496,23 @@ class SharedTurns:
         os.mkfifo(path, 0o600)
         with open(f"{path}.heads", "wb") as table:
             table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
-            table.write(bytes(cls.SLOTS * 8))
+            table.write(bytes(cls.SLOTS * 16))
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         os.write(fd, b"t" * max(1, turns))
         return fd
 
     def _claim(self) -> int:
-        """A free slot of the table (or one whose process is gone), marked with this process's id."""
+        """A free slot of the table (or one whose process is gone), marked with this process's id and
+        start time."""
+        pid = os.getpid()
+        started = _started(pid) or 0
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
             self._reclaim_locked()
-            for slot, pid in enumerate(self._pids):
-                if pid == 0:
-                    self._pids[slot], self._heads[slot], self._held[slot] = os.getpid(), math.inf, 0
+            for slot, owner in enumerate(self._pids):
+                if owner == 0:
+                    self._pids[slot], self._heads[slot], self._held[slot] = pid, math.inf, 0
+                    self._starts[slot] = started
                     return slot
         finally:
             fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
@@ -531,9 +539,9 @@ class SharedTurns:
 
     def _reclaim_locked(self) -> None:
         for slot, pid in enumerate(self._pids):
-            if pid != 0 and pid != os.getpid() and not _alive(pid):
+            if pid != 0 and not _alive(pid, self._starts[slot]):
                 held, self._held[slot] = self._held[slot], 0
-                self._pids[slot], self._heads[slot] = 0, math.inf
+                self._pids[slot], self._heads[slot], self._starts[slot] = 0, math.inf, 0
                 freed = max(0, held) + self._drain(f"{self.path}.inbox{slot}")
                 if freed:
                     os.write(self.fd, b"t" * freed)
@@ -675,7 +683,7 @@ class SharedTurns:
         freed = max(0, self._held[self.slot]) + _unread(self.inbox)
         if freed:
             os.write(self.fd, b"t" * freed)
-        self._pids[self.slot], self._held[self.slot] = 0, 0
+        self._pids[self.slot], self._held[self.slot], self._starts[self.slot] = 0, 0, 0
         for fd in (*self._writers.values(), self.fd, self.inbox):
             os.close(fd)
         self.fd = self.inbox = -1
@@ -683,6 +691,7 @@ class SharedTurns:
         self._pids.release()
         self._heads.release()
         self._held.release()
+        self._starts.release()
         self._table.close()
         os.close(self._heads_fd)
 
@@ -696,8 +705,30 @@ def _unread(fd: int) -> int:
     return count
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one of another user's counts)."""
+#: Whether this system tells when a process started (Linux's ``/proc``).
+_PROC = os.path.exists("/proc/self/stat")
+
+
+def _started(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks after boot: field 22 of ``/proc/PID/stat``), or None if
+    there is no such process, it is a zombie (exited, not yet waited for by its parent), or this system
+    has no ``/proc``. With the pid it names one process: a pid is reused once its process is reaped.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    fields = stat.rpartition(b")")[2].split()  # after the name, which may hold spaces and parentheses
+    if fields[0] in (b"Z", b"X"):  # field 3, the state: zombie, dead
+        return None
+    return int(fields[19])
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Whether the process ``pid`` that started at ``started`` (:func:`_started`) still runs. Without
+    ``/proc``, whether any process ``pid`` exists (one of another user's counts)."""
+    if _PROC:
+        return _started(pid) == started
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -11,6 +11,7 @@ import resource
 import select
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -433,6 +434,65 @@ def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: 
             respawned.close()
     finally:
         os.close(held)
+
+
+def _dies_holding_a_turn(path: Path) -> int:
+    """Fork a worker that takes a turn and exits without giving it back; its pid (not waited for)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            doomed = SharedTurns(str(path))
+
+            async def take() -> None:
+                await doomed.take(asyncio.get_running_loop(), 1)
+
+            asyncio.run(take())
+        finally:
+            os._exit(0)
+    return pid
+
+
+def test_the_turns_of_a_worker_left_a_zombie_come_back(tmp_path: Path) -> None:
+    """A worker that exited but that its parent has not waited for yet still has its pid (a zombie):
+    its turns come back all the same."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    pid = _dies_holding_a_turn(path)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the worker did not exit"
+            time.sleep(0.01)
+        respawned = SharedTurns(str(path))
+        try:
+            assert len(os.read(held, 10)) == 1, "the zombie's turn was not reclaimed"
+        finally:
+            respawned.close()
+    finally:
+        os.waitpid(pid, 0)
+        os.close(held)
+
+
+def test_the_turns_of_a_dead_worker_whose_pid_another_process_took_come_back(tmp_path: Path) -> None:
+    """A dead worker's pid given by the system to a new process (here: its slot made to name a live
+    process that started after it) does not keep its turns: a slot names a pid and a start time."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    survivor = SharedTurns(str(path))
+    pid = _dies_holding_a_turn(path)
+    os.waitpid(pid, 0)
+    time.sleep(0.05)  # a start time is counted in clock ticks: the new process starts ticks later
+    with subprocess.Popen(["sleep", "60"]) as other:
+        try:
+            slot = survivor._pids.tolist().index(pid)
+            survivor._pids[slot] = other.pid  # as if the system had reused the pid
+            survivor._reclaim()
+            assert len(os.read(held, 10)) == 1, "the turn stayed with the pid's new process"
+            assert survivor._pids[slot] == 0
+        finally:
+            other.kill()
+            survivor.close()
+            os.close(held)
 
 
 def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path: Path) -> None:
