@@ -440,11 +440,13 @@ class SharedTurns:
     which its loop watches), or back into the free FIFO if no one waits. So the queue is one queue in
     arrival order, give or take a few milliseconds, however the connections are spread. The
     table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
-    passes it on. Each slot also counts the turns its worker holds, so that the turns of a worker
-    killed while holding them go back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and
-    at most once a second while a request waits), as do the turns sent to its inbox and not read. A
-    slot names its process by pid and start time (:func:`_started`), so that a dead worker left as a
-    zombie by its parent, or whose pid the system gave to another process since, is seen as dead.
+    passes it on. A worker writes its own head and count without it; every other change to the table
+    (a slot claimed, left, or a dead worker's reclaimed) is made under its lock (``fcntl``). Each slot
+    also counts the turns its worker holds, so that the turns of a worker killed while holding them go
+    back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and at most once a second while a
+    request waits), as do the turns sent to its inbox and not read. A slot names its process by pid
+    and start time (:func:`_started`), so that a dead worker left as a zombie by its parent, or whose
+    pid the system gave to another process since, is seen as dead.
     """
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
@@ -604,13 +606,13 @@ class SharedTurns:
             count = len(os.read(self.inbox, 64))
         except BlockingIOError:
             return
+        self._held[self.slot] += count  # counted at once: a worker killed now leaves them to reclaim
         for _ in range(count):
             if self._first() is not None:
-                self._held[self.slot] += 1
                 self._waiting.popleft()[1].set_result(None)
             else:
                 self._settle()
-                self._pass_on()
+                self.give()
         self._settle()
 
     def _settle(self) -> None:
@@ -661,10 +663,27 @@ class SharedTurns:
             os.write(fd, b"t")
             return True
         except OSError:  # no reader left (ENXIO, EPIPE): its worker died without clearing its slot
-            if fd is not None:
-                os.close(self._writers.pop(slot))
-            self._heads[slot] = math.inf
+            self._forget(slot)
             return False
+
+    def _forget(self, slot: int) -> None:
+        """Stop writing to ``slot``'s inbox. A FIFO's unread bytes go with its last descriptor, and this
+        process's may be the last on a dead worker's inbox that still holds turns: so first, under the
+        table's lock, dead workers' turns are reclaimed (their inboxes read out) and the inbox of a slot
+        left free is read out too. The dead worker's head is cleared there, under the lock, never here
+        without it: the slot may be claimed meanwhile by a new worker, whose head must stay."""
+        fd = self._writers.pop(slot, None)
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._reclaim_locked()
+            if fd is not None and self._pids[slot] == 0:
+                freed = self._drain(f"{self.path}.inbox{slot}")
+                if freed:
+                    os.write(self.fd, b"t" * freed)
+        finally:
+            if fd is not None:
+                os.close(fd)
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Leave the table and close the descriptors (again: nothing)."""
@@ -679,15 +698,21 @@ class SharedTurns:
             self._looking.cancel()
             self._looking = None
         self._loop, self._watching = None, False
-        self._heads[self.slot] = math.inf  # no more turns sent here; those held or sent and unread: freed
-        freed = max(0, self._held[self.slot]) + _unread(self.inbox)
-        if freed:
-            os.write(self.fd, b"t" * freed)
-        self._pids[self.slot], self._held[self.slot], self._starts[self.slot] = 0, 0, 0
-        for fd in (*self._writers.values(), self.fd, self.inbox):
-            os.close(fd)
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._heads[self.slot] = math.inf  # no more turns sent here; those held or sent and unread: freed
+            held, self._held[self.slot] = self._held[self.slot], 0  # uncounted before freed, never twice
+            freed = max(0, held) + _unread(self.inbox)
+            if freed:
+                os.write(self.fd, b"t" * freed)
+            self._pids[self.slot], self._starts[self.slot] = 0, 0
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+        for slot in list(self._writers):
+            self._forget(slot)
+        os.close(self.fd)
+        os.close(self.inbox)
         self.fd = self.inbox = -1
-        self._writers.clear()
         self._pids.release()
         self._heads.release()
         self._held.release()

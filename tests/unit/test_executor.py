@@ -7,6 +7,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import random
 import resource
 import select
 import signal
@@ -530,6 +531,107 @@ def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path
         os.close(held)
         os.close(ready_r)
         os.close(ready_w)
+
+
+def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(tmp_path: Path) -> None:
+    """A turn sits unread in a dead worker's inbox while its slot still shows a waiter: the next give
+    to it fails (no reader), and the giver stops writing there. A FIFO's bytes go with its last
+    descriptor, so the unread turn must be read out before the giver closes its own: two turns given,
+    two back."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    giver = SharedTurns(str(path))
+    ready_r, ready_w = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:  # a worker whose oldest request has waited longest, and which never reads its inbox
+            try:
+                waiting = SharedTurns(str(path))
+                waiting._heads[waiting.slot] = 0.0
+                os.write(ready_w, b"r")
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        assert os.read(ready_r, 1) == b"r"
+
+        async def take_both() -> None:
+            await giver.take(asyncio.get_running_loop(), 1)
+            await giver.take(asyncio.get_running_loop(), 1)
+
+        asyncio.run(take_both())
+        giver.give()  # into the waiting worker's inbox
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        giver.give()  # the slot still shows the waiter: the write fails, the giver stops writing there
+        giver._reclaim()
+        assert len(os.read(held, 10)) == 2, "the turn in the dead worker's inbox was lost"
+    finally:
+        giver.close()
+        os.close(held)
+        os.close(ready_r)
+        os.close(ready_w)
+
+
+def test_turns_taken_and_given_by_several_processes_at_once_are_neither_lost_nor_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three workers of three requests each take and give turns as fast as they can while a fourth,
+    doing the same, is killed: at no moment do the survivors hold more turns than there are, and once
+    all is over every turn is back in the free FIFO (turns free + held + in inboxes == the total)."""
+    monkeypatch.setattr(SharedTurns, "RECLAIM_EVERY", 0.05)
+    path, total = tmp_path / "turns", 3
+    held = SharedTurns.create(path, total)
+    in_use, most = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+
+    def worker(rounds: int | None, counted: bool) -> None:
+        turns = SharedTurns(str(path))
+        rng = random.Random(os.getpid())
+
+        async def requests() -> None:
+            done = 0
+            while rounds is None or done < rounds:
+                await turns.take(asyncio.get_running_loop(), 10)
+                if counted:
+                    with in_use.get_lock():
+                        in_use.value += 1
+                        most.value = max(most.value, in_use.value)
+                await asyncio.sleep(rng.random() / 1000)
+                if counted:
+                    with in_use.get_lock():
+                        in_use.value -= 1
+                turns.give()
+                done += 1
+
+        async def main() -> None:
+            await asyncio.gather(*(requests() for _ in range(3)))
+
+        asyncio.run(main())
+        turns.close()
+
+    def fork(rounds: int | None, counted: bool) -> int:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                worker(rounds, counted)
+                code = 0
+            finally:
+                os._exit(code)
+        return pid
+
+    try:
+        victim = fork(None, counted=False)
+        survivors = [fork(60, counted=True) for _ in range(3)]
+        time.sleep(0.3)
+        os.kill(victim, signal.SIGKILL)
+        os.waitpid(victim, 0)
+        for pid in survivors:
+            assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0, "a worker failed (Busy?)"
+        assert 1 <= most.value <= total, f"{most.value} turns held at once, of {total}"
+        SharedTurns(str(path)).close()  # claims a slot: the killed worker's turns are reclaimed
+        assert len(os.read(held, 10)) == total, "turns were lost or made"
+    finally:
+        os.close(held)
 
 
 def test_turns_made_over_a_killed_server_s_files_start_afresh_and_a_give_after_close_is_ignored(
