@@ -476,7 +476,9 @@ class SharedTurns:
         self._heads = memoryview(self._table)[self.SLOTS * 8 : self.SLOTS * 16].cast("d")
         self._held = memoryview(self._table)[self.SLOTS * 16 : self.SLOTS * 24].cast("q")
         self._starts = memoryview(self._table)[self.SLOTS * 24 :].cast("q")
-        self._looking: asyncio.TimerHandle | None = None
+        # whether a look for dead workers is scheduled: a flag, not the timer's handle, which holds its
+        # loop (kept here, it would keep a finished loop and its slot alive for as long as the executor)
+        self._looking = False
         self.slot = self._claim()
         inbox = f"{path}.inbox{self.slot}"
         with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
@@ -523,13 +525,14 @@ class SharedTurns:
     def _look_for_dead(self) -> None:
         """Reclaim dead workers' turns (a waiter is woken through the free FIFO), and look again later
         while a request of this worker still waits."""
-        self._looking = None
-        if self._first() is None:
+        self._looking = False
+        if self.fd < 0 or self._first() is None:  # closed meanwhile, or no one waits: no timer left
             return
         self._reclaim()
         loop = self._loop() if self._loop is not None else None
         if loop is not None and not loop.is_closed():
-            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+            self._looking = True
+            loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
 
     def _reclaim(self) -> None:
         """The turns of workers that died holding them, back in the free FIFO."""
@@ -579,8 +582,9 @@ class SharedTurns:
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiting.append((time.monotonic(), waiter))
         self._settle()
-        if self._looking is None:  # while any request waits, look for dead workers' turns now and then
-            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+        if not self._looking:  # while any request waits, look for dead workers' turns now and then
+            self._looking = True
+            loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
         try:
             await _turn_or_busy(loop, waiter, timeout, self.give)
         finally:
@@ -694,9 +698,7 @@ class SharedTurns:
             loop.remove_reader(self.inbox)
             if self._watching:
                 loop.remove_reader(self.fd)
-        if self._looking is not None:
-            self._looking.cancel()
-            self._looking = None
+        self._looking = False  # a look still scheduled finds the turns closed and ends
         self._loop, self._watching = None, False
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -728,5 +729,32 @@ def test_a_loop_s_shared_turns_leave_the_table_with_their_loop(
                 assert asyncio.run(executor.run_async(Task("ASK {}"))) == Boolean(True)
                 gc.collect()
         assert os.read(held, 10) == b"tt"
+    finally:
+        os.close(held)
+
+
+def test_a_loop_whose_requests_waited_for_a_turn_is_freed_with_its_shared_turns(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that waits schedules the look for dead workers on its loop; once the loop is done,
+    that timer must not keep it (and with it its slot of the table) alive: more loops than slots, each
+    with a request that waited, still run, and each loop is gone once collected."""
+    monkeypatch.setattr(SharedTurns, "SLOTS", 4)
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    try:
+        with closing(Executor(store_dir, warm=2, most=2, turns=tmp_path / "turns")) as executor:
+
+            async def two() -> list[object]:  # one waits for the turn the other holds
+                return list(await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(2))))
+
+            for _ in range(SharedTurns.SLOTS + 2):
+                loop = asyncio.new_event_loop()
+                assert loop.run_until_complete(two()) == [Boolean(True)] * 2
+                loop.close()
+                gone = weakref.ref(loop)
+                del loop
+                gc.collect()
+                assert gone() is None, "the closed loop is still referenced"
+        assert os.read(held, 10) == b"t"
     finally:
         os.close(held)
