@@ -294,6 +294,8 @@ class RemoteStore:
         every restart, by one process at a time (a lock on the directory, which the system releases
         when its holder dies), written under a temporary name and renamed whole, so that no reader
         sees half a copy; a killed maker leaves only its partial copy, which the next maker removes.
+        A graph that does not hold the triples the version's record counts (a push removed the version
+        meanwhile) is not copied: the copy outlives the process, and the version may be pushed again.
         Making a version's copy removes older ones, but the newest of them, which other workers and
         front ends may serve for ``TKG_STORE_VERSION_TTL`` seconds more.
         """
@@ -312,6 +314,10 @@ class RemoteStore:
                     [("query", query), ("named-graph-uri", name)], N_TRIPLES, 600, 1 << 40
                 )
                 triples = _triples(body, headers.get("Content-Type", N_TRIPLES), current.back)
+                if len(triples) != current.manifest.graphs.get(graph):  # removed by a push meanwhile
+                    raise StoreUnavailable(
+                        f"the store no longer holds {graph} of version {version} whole: not copied"
+                    )
                 store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples)
             for stale in (*self._copies.glob(f"{PARTIAL}*"), target):  # left by killed makers
                 shutil.rmtree(stale, ignore_errors=True)

@@ -29,6 +29,7 @@ from tkg.config import Settings
 from tkg.dumps import DUMPS, INDEX
 from tkg.push import push, stale
 from tkg.remote import LOCK, RemoteStore, physical
+from tkg.store import StoreUnavailable
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -278,3 +279,31 @@ def test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart
         assert response.content == (copies / listed["version"] / DUMPS / name).read_bytes()
     after = made.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the copy was made again"
+
+
+def test_copies_of_a_version_the_store_no_longer_holds_whole_are_not_kept_and_old_copies_go(
+    engine: Engine, real_build: Settings, tmp_path: Path
+) -> None:
+    """A copy outlives its process, so one made while a push removed its version (the store's graphs
+    hold fewer triples than the record counts) is refused, not kept; and a new version's copy removes
+    the older copies but the newest (which other front ends may still serve)."""
+    settings = remote_settings(real_build, engine, cache_dir=tmp_path / "cache")
+    store = RemoteStore(settings)
+    current = store.current()
+    copies = tmp_path / "cache" / "remote"
+    copies.mkdir(parents=True)
+    for age, old in enumerate(["older", "old"]):
+        (copies / old).mkdir()
+        os.utime(copies / old, (time.time() - 100 + age, time.time() - 100 + age))
+    counted = {graph: count + 1 for graph, count in current.manifest.graphs.items()}
+    overcounted = dataclasses.replace(current.manifest, graphs=counted)
+    store._held = (time.monotonic(), dataclasses.replace(current, manifest=overcounted))
+    with pytest.raises(StoreUnavailable):
+        _ = store.directory
+    assert sorted(p.name for p in copies.iterdir() if not p.name.startswith(".")) == ["old", "older"]
+    store._held = (time.monotonic(), current)
+    made = store.directory
+    assert (made / DUMPS / INDEX).is_file()
+    assert sorted(p.name for p in copies.iterdir() if not p.name.startswith(".")) == sorted(
+        ["old", current.manifest.version]
+    )
