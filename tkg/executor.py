@@ -446,7 +446,9 @@ class SharedTurns:
     back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and at most once a second while a
     request waits), as do the turns sent to its inbox and not read. A slot names its process by pid
     and start time (:func:`_started`), so that a dead worker left as a zombie by its parent, or whose
-    pid the system gave to another process since, is seen as dead.
+    pid the system gave to another process since, is seen as dead. A worker killed in the instant
+    between moving a turn's byte and counting it (a few instructions) loses that turn, which no
+    reclaim can tell from one it never had; none is ever made.
     """
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
