@@ -763,12 +763,15 @@ def test_a_loop_s_shared_turns_leave_the_table_with_their_loop(
         os.close(held)
 
 
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
 def test_a_loop_whose_requests_waited_for_a_turn_is_freed_with_its_shared_turns(
-    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     """A request that waits schedules the look for dead workers on its loop; once the loop is done,
     that timer must not keep it (and with it its slot of the table) alive: more loops than slots, each
     with a request that waited, still run, and each loop is gone once collected."""
+    import uvloop
+
     monkeypatch.setattr(SharedTurns, "SLOTS", 4)
     held = SharedTurns.create(tmp_path / "turns", 1)
     try:
@@ -778,7 +781,7 @@ def test_a_loop_whose_requests_waited_for_a_turn_is_freed_with_its_shared_turns(
                 return list(await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(2))))
 
             for _ in range(SharedTurns.SLOTS + 2):
-                loop = asyncio.new_event_loop()
+                loop = asyncio.new_event_loop() if kind == "asyncio" else uvloop.new_event_loop()
                 assert loop.run_until_complete(two()) == [Boolean(True)] * 2
                 loop.close()
                 gone = weakref.ref(loop)
