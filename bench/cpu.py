@@ -27,8 +27,7 @@ from urllib.parse import urlencode
 
 import uvloop
 
-from tests.unit.test_edge_cache import Proto, Scope
-
+from .inprocess import Proto, Scope
 from .workload import JSON, throughput_queries
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,9 @@ import gc
 import math
 import os
 import resource
+import shutil
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from tkg.budget import SharedLevels
@@ -151,23 +152,54 @@ def serve(
         where = f"dataset {manifest.version} from {directory}"
     raise_open_files()
     with ExitStack() as cleanup:
+        run = run_directory(cleanup)
         # the workers share one file of budgets: a client has one share however many workers it reaches
-        budget_file = settings.budget_file or (
-            Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-serve-"))) / "budgets"
-        )
+        budget_file = settings.budget_file or run / "budgets"
         SharedLevels.create(budget_file)
         settings = dataclasses.replace(settings, budget_file=budget_file)
         # and, if asked (TKG_QUERY_TURNS >= 0), one FIFO of turns: that many queries in flight over all
         # workers, the rest queued on their loops (by default each worker has its own turns)
         if settings.query_turns >= 0:
-            turns_file = settings.turns_file or (
-                Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="tkg-turns-"))) / "turns"
-            )
+            turns_file = settings.turns_file or run / "turns"
             held = SharedTurns.create(turns_file, settings.query_turns or len(os.sched_getaffinity(0)) + 1)
             cleanup.callback(_remove, turns_file)
             cleanup.callback(os.close, held)
             settings = dataclasses.replace(settings, turns_file=turns_file)
         _granian(settings, where, host, port, workers, threads, access_log)
+
+
+#: The name of a server's run directory (:func:`run_directory`) before its process id.
+RUN_PREFIX = "tkg-serve-"
+
+
+def run_directory(cleanup: ExitStack, base: Path | None = None) -> Path:
+    """A new directory for the files this server's workers share, removed when ``cleanup`` closes.
+
+    A server killed by SIGKILL (or the system's out-of-memory killer) removes nothing: so the
+    directory is named after the server's process, and those of this user's servers whose
+    process is gone are removed first. ``base``: the system's temporary directory by default.
+    """
+    base = Path(tempfile.gettempdir()) if base is None else base
+    for old in base.glob(f"{RUN_PREFIX}*"):
+        pid = old.name[len(RUN_PREFIX) :].split("-", 1)[0]
+        with suppress(OSError):
+            if pid.isdigit() and old.lstat().st_uid == os.getuid() and not _running(int(pid)):
+                shutil.rmtree(old)
+    # mkdtemp: a name nobody else can have made first (0700, a random suffix), the pid before it
+    path = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=base))
+    cleanup.callback(shutil.rmtree, path, True)
+    return path
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (a pid reused since keeps a dead server's directory: harmless)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def _remove(turns_file: Path) -> None:

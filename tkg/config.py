@@ -141,6 +141,11 @@ class Settings:
     )
     #: Seconds a front end trusts the version it read from the remote store before reading it again.
     store_version_ttl: float = field(default_factory=lambda: _float("TKG_STORE_VERSION_TTL", 2.0))
+    #: Where a front end keeps what it makes from a remote store (the served version's dumps), shared by
+    #: its workers and kept across restarts; unset: ``cache`` in the build directory (:attr:`caches`).
+    cache_dir: Path | None = field(
+        default_factory=lambda: Path(v).resolve() if (v := os.environ.get("TKG_CACHE_DIR")) else None
+    )
 
     #: The namespace this deployment mints and answers for (TKG_BASE_IRI; :mod:`tkg.namespaces`).
     base_iri: str = field(default_factory=lambda: _base_iri())
@@ -153,6 +158,11 @@ class Settings:
                 f"base_iri {self.base_iri!r} is not TKG_BASE_IRI of this process ({_base_iri()!r}):"
                 " set TKG_BASE_IRI in the environment before starting tkg"
             )
+
+    @property
+    def caches(self) -> Path:
+        """The cache directory: ``cache_dir``, or ``cache`` in the build directory."""
+        return self.cache_dir or self.build_dir / "cache"
 
     @property
     def current_store(self) -> Path:

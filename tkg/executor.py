@@ -440,13 +440,20 @@ class SharedTurns:
     which its loop watches), or back into the free FIFO if no one waits. So the queue is one queue in
     arrival order, give or take a few milliseconds, however the connections are spread. The
     table is read without a lock: a stale slot only sends a byte to a worker with no waiter left, which
-    passes it on. Each slot also counts the turns its worker holds, so that the turns of a worker
-    killed while holding them go back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and
-    at most once a second while a request waits); the bytes in flight to its inbox are lost with it.
+    passes it on. A worker writes its own head and count without it; every other change to the table
+    (a slot claimed, left, or a dead worker's reclaimed) is made under its lock (``fcntl``). Each slot
+    also counts the turns its worker holds, so that the turns of a worker killed while holding them go
+    back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and at most once a second while a
+    request waits), as do the turns sent to its inbox and not read. A slot names its process by pid
+    and start time (:func:`_started`), so that a dead worker left as a zombie by its parent, or whose
+    pid the system gave to another process since, is seen as dead. A worker killed in the instant
+    between moving a turn's byte and counting it (a few instructions) loses that turn, which no
+    reclaim can tell from one it never had; none is ever made.
     """
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
-    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds.
+    #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds, then when
+    #: each one's process started (:func:`_started`: a pid alone may be a zombie's or reused).
     SLOTS = 64
     #: Seconds between two looks for dead workers' turns while a request of this worker waits.
     RECLAIM_EVERY = 1.0
@@ -466,11 +473,14 @@ class SharedTurns:
         self._watching = False
         self._writers: dict[int, int] = {}  # other slots' inboxes, opened for writing
         self._heads_fd = os.open(path + ".heads", os.O_RDWR)
-        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 24)
+        self._table = mmap.mmap(self._heads_fd, self.SLOTS * 32)
         self._pids = memoryview(self._table)[: self.SLOTS * 8].cast("q")
         self._heads = memoryview(self._table)[self.SLOTS * 8 : self.SLOTS * 16].cast("d")
-        self._held = memoryview(self._table)[self.SLOTS * 16 :].cast("q")
-        self._looking: asyncio.TimerHandle | None = None
+        self._held = memoryview(self._table)[self.SLOTS * 16 : self.SLOTS * 24].cast("q")
+        self._starts = memoryview(self._table)[self.SLOTS * 24 :].cast("q")
+        # whether a look for dead workers is scheduled: a flag, not the timer's handle, which holds its
+        # loop (kept here, it would keep a finished loop and its slot alive for as long as the executor)
+        self._looking = False
         self.slot = self._claim()
         inbox = f"{path}.inbox{self.slot}"
         with contextlib.suppress(FileExistsError):  # a slot's FIFO outlives its opener
@@ -492,19 +502,23 @@ class SharedTurns:
         os.mkfifo(path, 0o600)
         with open(f"{path}.heads", "wb") as table:
             table.write(bytes(cls.SLOTS * 8) + struct.pack(f"={cls.SLOTS}d", *[math.inf] * cls.SLOTS))
-            table.write(bytes(cls.SLOTS * 8))
+            table.write(bytes(cls.SLOTS * 16))
         fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
         os.write(fd, b"t" * max(1, turns))
         return fd
 
     def _claim(self) -> int:
-        """A free slot of the table (or one whose process is gone), marked with this process's id."""
+        """A free slot of the table (or one whose process is gone), marked with this process's id and
+        start time."""
+        pid = os.getpid()
+        started = _started(pid) or 0
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
             self._reclaim_locked()
-            for slot, pid in enumerate(self._pids):
-                if pid == 0:
-                    self._pids[slot], self._heads[slot], self._held[slot] = os.getpid(), math.inf, 0
+            for slot, owner in enumerate(self._pids):
+                if owner == 0:
+                    self._pids[slot], self._heads[slot], self._held[slot] = pid, math.inf, 0
+                    self._starts[slot] = started
                     return slot
         finally:
             fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
@@ -513,13 +527,14 @@ class SharedTurns:
     def _look_for_dead(self) -> None:
         """Reclaim dead workers' turns (a waiter is woken through the free FIFO), and look again later
         while a request of this worker still waits."""
-        self._looking = None
-        if self._first() is None:
+        self._looking = False
+        if self.fd < 0 or self._first() is None:  # closed meanwhile, or no one waits: no timer left
             return
         self._reclaim()
         loop = self._loop() if self._loop is not None else None
         if loop is not None and not loop.is_closed():
-            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+            self._looking = True
+            loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
 
     def _reclaim(self) -> None:
         """The turns of workers that died holding them, back in the free FIFO."""
@@ -531,9 +546,9 @@ class SharedTurns:
 
     def _reclaim_locked(self) -> None:
         for slot, pid in enumerate(self._pids):
-            if pid != 0 and pid != os.getpid() and not _alive(pid):
+            if pid != 0 and not _alive(pid, self._starts[slot]):
                 held, self._held[slot] = self._held[slot], 0
-                self._pids[slot], self._heads[slot] = 0, math.inf
+                self._pids[slot], self._heads[slot], self._starts[slot] = 0, math.inf, 0
                 freed = max(0, held) + self._drain(f"{self.path}.inbox{slot}")
                 if freed:
                     os.write(self.fd, b"t" * freed)
@@ -569,8 +584,9 @@ class SharedTurns:
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiting.append((time.monotonic(), waiter))
         self._settle()
-        if self._looking is None:  # while any request waits, look for dead workers' turns now and then
-            self._looking = loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
+        if not self._looking:  # while any request waits, look for dead workers' turns now and then
+            self._looking = True
+            loop.call_later(self.RECLAIM_EVERY, self._look_for_dead)
         try:
             await _turn_or_busy(loop, waiter, timeout, self.give)
         finally:
@@ -596,13 +612,13 @@ class SharedTurns:
             count = len(os.read(self.inbox, 64))
         except BlockingIOError:
             return
+        self._held[self.slot] += count  # counted at once: a worker killed now leaves them to reclaim
         for _ in range(count):
             if self._first() is not None:
-                self._held[self.slot] += 1
                 self._waiting.popleft()[1].set_result(None)
             else:
                 self._settle()
-                self._pass_on()
+                self.give()
         self._settle()
 
     def _settle(self) -> None:
@@ -653,10 +669,27 @@ class SharedTurns:
             os.write(fd, b"t")
             return True
         except OSError:  # no reader left (ENXIO, EPIPE): its worker died without clearing its slot
-            if fd is not None:
-                os.close(self._writers.pop(slot))
-            self._heads[slot] = math.inf
+            self._forget(slot)
             return False
+
+    def _forget(self, slot: int) -> None:
+        """Stop writing to ``slot``'s inbox. A FIFO's unread bytes go with its last descriptor, and this
+        process's may be the last on a dead worker's inbox that still holds turns: so first, under the
+        table's lock, dead workers' turns are reclaimed (their inboxes read out) and the inbox of a slot
+        left free is read out too. The dead worker's head is cleared there, under the lock, never here
+        without it: the slot may be claimed meanwhile by a new worker, whose head must stay."""
+        fd = self._writers.pop(slot, None)
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._reclaim_locked()
+            if fd is not None and self._pids[slot] == 0:
+                freed = self._drain(f"{self.path}.inbox{slot}")
+                if freed:
+                    os.write(self.fd, b"t" * freed)
+        finally:
+            if fd is not None:
+                os.close(fd)
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Leave the table and close the descriptors (again: nothing)."""
@@ -667,22 +700,27 @@ class SharedTurns:
             loop.remove_reader(self.inbox)
             if self._watching:
                 loop.remove_reader(self.fd)
-        if self._looking is not None:
-            self._looking.cancel()
-            self._looking = None
+        self._looking = False  # a look still scheduled finds the turns closed and ends
         self._loop, self._watching = None, False
-        self._heads[self.slot] = math.inf  # no more turns sent here; those held or sent and unread: freed
-        freed = max(0, self._held[self.slot]) + _unread(self.inbox)
-        if freed:
-            os.write(self.fd, b"t" * freed)
-        self._pids[self.slot], self._held[self.slot] = 0, 0
-        for fd in (*self._writers.values(), self.fd, self.inbox):
-            os.close(fd)
+        fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
+        try:
+            self._heads[self.slot] = math.inf  # no more turns sent here; those held or sent and unread: freed
+            held, self._held[self.slot] = self._held[self.slot], 0  # uncounted before freed, never twice
+            freed = max(0, held) + _unread(self.inbox)
+            if freed:
+                os.write(self.fd, b"t" * freed)
+            self._pids[self.slot], self._starts[self.slot] = 0, 0
+        finally:
+            fcntl.lockf(self._heads_fd, fcntl.LOCK_UN)
+        for slot in list(self._writers):
+            self._forget(slot)
+        os.close(self.fd)
+        os.close(self.inbox)
         self.fd = self.inbox = -1
-        self._writers.clear()
         self._pids.release()
         self._heads.release()
         self._held.release()
+        self._starts.release()
         self._table.close()
         os.close(self._heads_fd)
 
@@ -696,8 +734,30 @@ def _unread(fd: int) -> int:
     return count
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one of another user's counts)."""
+#: Whether this system tells when a process started (Linux's ``/proc``).
+_PROC = os.path.exists("/proc/self/stat")
+
+
+def _started(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks after boot: field 22 of ``/proc/PID/stat``), or None if
+    there is no such process, it is a zombie (exited, not yet waited for by its parent), or this system
+    has no ``/proc``. With the pid it names one process: a pid is reused once its process is reaped.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    fields = stat.rpartition(b")")[2].split()  # after the name, which may hold spaces and parentheses
+    if fields[0] in (b"Z", b"X"):  # field 3, the state: zombie, dead
+        return None
+    return int(fields[19])
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Whether the process ``pid`` that started at ``started`` (:func:`_started`) still runs. Without
+    ``/proc``, whether any process ``pid`` exists (one of another user's counts)."""
+    if _PROC:
+        return _started(pid) == started
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -73,7 +73,11 @@ _SUBCLASS = frozenset((RDFS.subClassOf, OWL.equivalentClass))
 
 
 def is_noise(triple: tuple) -> bool:
-    """Reasoner output nobody asked for: trivia about built-ins, tautologies, scaffolding."""
+    """Reasoner output nobody asked for: trivia about built-ins, tautologies, scaffolding.
+
+    What it reads of a subject (literal, blank node, built-in) and of an object (blank node, top
+    type, top class) is what :class:`NoiseByShape` keys its answers on: keep the two together.
+    """
     s, p, o = triple
     if isinstance(s, Literal) or (isinstance(s, BNode) and p != _TYPE):
         return True
@@ -86,6 +90,40 @@ def is_noise(triple: tuple) -> bool:
     if p in _SUBCLASS and (o in _TOP_CLASSES or isinstance(o, BNode)):
         return True
     return p == _LINEAGE_STEP
+
+
+class NoiseByShape:
+    """:func:`is_noise` for the chainer's triples of ids, asked once per shape of triple.
+
+    Its answer depends on the predicate, on whether subject and object are one term, and on a
+    few facts about each (its flags below), so triples alike in these get the same answer: a few
+    hundred shapes stand for millions of conclusions, each of which would cost a call of rdflib's
+    hashing and ``isinstance`` checks.
+    """
+
+    def __init__(self, terms: list) -> None:
+        self.terms = terms
+        self._subjects: dict[int, int] = {}
+        self._objects: dict[int, int] = {}
+        self._answers: dict[tuple[int, int, int, bool], bool] = {}
+
+    def __call__(self, s: int, p: int, o: int) -> bool:
+        subject, obj = self._subjects.get(s), self._objects.get(o)
+        if subject is None:
+            term = self.terms[s]
+            subject = self._subjects[s] = (
+                isinstance(term, Literal) | isinstance(term, BNode) << 1 | str(term).startswith(BUILT_IN) << 2
+            )
+        if obj is None:
+            term = self.terms[o]
+            obj = self._objects[o] = (
+                isinstance(term, BNode) | (term in _TOP_TYPES) << 1 | (term in _TOP_CLASSES) << 2
+            )
+        key = (subject, p, obj, s == o)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = is_noise((self.terms[s], self.terms[p], self.terms[o]))
+        return answer
 
 
 def fast_closure_additions(ontology: Graph, data: Graph | StoredTriples) -> set[tuple]:
@@ -109,7 +147,14 @@ def _chained(ontology: Graph, data: Graph | StoredTriples) -> tuple[Graph, Chain
         schema += data.triples(pattern)  # type: ignore[arg-type]
     owlrl.DeductiveClosure(TkgSemantics).expand(schema)
     chainer = Chainer(Schema(schema), schema)
-    chainer.seed(triple for triple in data if not is_schema(triple))
+    # only the predicates a rule reads or writes, by index: labels, quotes and sources (most of a
+    # large graph) are never read out of the store nor made rdflib terms
+    chainer.seed(
+        triple
+        for predicate in chainer.predicates()
+        for triple in data.triples((None, predicate, None))  # type: ignore[arg-type]
+        if not is_schema(triple)
+    )
     return schema, chainer
 
 
@@ -142,12 +187,12 @@ def infer_into(
                     found = converted[i] = to_ox(terms[i])  # type: ignore[call-overload]
                 return found  # type: ignore[return-value]
 
-            written = 0
+            written, noise = 0, NoiseByShape(terms)
 
             def quads() -> Iterator[ox.Quad]:
                 nonlocal written
                 for s, p, o in chainer.new:
-                    if not is_noise((terms[s], terms[p], terms[o])):
+                    if not noise(s, p, o):
                         written += 1
                         yield ox.Quad(term(s), term(p), term(o), name)  # type: ignore[arg-type]
                 for s_, p_, o_ in _schema_additions(schema, ontology, data):

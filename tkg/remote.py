@@ -36,14 +36,15 @@ flagged by ``X-SQL-State`` both become :class:`~tkg.store.QueryTimeout`
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import fcntl
+import os
 import re
 import shutil
-import tempfile
 import threading
 import time
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,9 @@ RAW_FACTOR = 4
 CONNECT_TIMEOUT = 3.0
 #: Levels of nesting a query may have (pyoxigraph's parser overflows the stack at a few thousand).
 MAX_NESTING = 256
+#: The folder of the cache directory (``TKG_CACHE_DIR``) that holds the versions' copies of the dumps,
+#: its lock file, and the prefix of a copy being made.
+COPIES, LOCK, PARTIAL = "remote", ".lock", ".partial-"
 
 
 def physical(graph: str, version: str) -> str:
@@ -221,8 +225,7 @@ class RemoteStore:
         self.max_bytes = settings.max_result_bytes * RAW_FACTOR
         self._lock = threading.Lock()
         self._held: tuple[float, Current] | None = None
-        self._copies = Path(tempfile.mkdtemp(prefix="tkg-remote-"))
-        weakref.finalize(self, shutil.rmtree, self._copies, True)  # the dumps go with the store object
+        self._copies = settings.caches / COPIES
         self._copy_lock = threading.Lock()
 
     # --- which version is served
@@ -283,16 +286,26 @@ class RemoteStore:
 
     @property
     def directory(self) -> Path:
-        """A local cache of the served version's dumps and statistics, made from the store on first use.
+        """The served version's dumps and statistics, copied from the store on first use.
 
-        The dumps are written by the build's own code (:func:`tkg.dumps.write_dumps`)
-        from the version's graphs as the store holds them, so a front end needs
-        nothing on its disk; each worker keeps the copy of the version it serves.
+        The dumps are written by the build's own code (:func:`tkg.dumps.write_dumps`) from the
+        version's graphs as the store holds them, so a front end needs no build. The copy is a cache,
+        ``{caches}/remote/{version}`` (``TKG_CACHE_DIR``): made once per version for every worker and
+        every restart, by one process at a time (a lock on the directory, which the system releases
+        when its holder dies), written under a temporary name and renamed whole, so that no reader
+        sees half a copy; a killed maker leaves only its partial copy, which the next maker removes.
+        A graph that does not hold the triples the version's record counts (a push removed the version
+        meanwhile) is not copied: the copy outlives the process, and the version may be pushed again.
+        Making a version's copy removes older ones, but the newest of them, which other workers and
+        front ends may serve for ``TKG_STORE_VERSION_TTL`` seconds more.
         """
         current = self.current()
-        target = self._copies / current.manifest.version
-        with self._copy_lock:
-            if (target / DUMPS / INDEX).exists():
+        version = current.manifest.version
+        target = self._copies / version
+        if (target / DUMPS / INDEX).exists():
+            return target
+        with self._copy_lock, _locked(self._copies):
+            if (target / DUMPS / INDEX).exists():  # made meanwhile, by another thread or process
                 return target
             store = ox.Store()  # in memory: the version's graphs under their public names
             for graph, name in current.graphs.items():
@@ -301,15 +314,18 @@ class RemoteStore:
                     [("query", query), ("named-graph-uri", name)], N_TRIPLES, 600, 1 << 40
                 )
                 triples = _triples(body, headers.get("Content-Type", N_TRIPLES), current.back)
+                if len(triples) != current.manifest.graphs.get(graph):  # removed by a push meanwhile
+                    raise StoreUnavailable(
+                        f"the store no longer holds {graph} of version {version} whole: not copied"
+                    )
                 store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples)
-            partial = self._copies / f".{current.manifest.version}.{threading.get_ident()}"
-            shutil.rmtree(partial, ignore_errors=True)
+            for stale in (*self._copies.glob(f"{PARTIAL}*"), target):  # left by killed makers
+                shutil.rmtree(stale, ignore_errors=True)
+            partial = self._copies / f"{PARTIAL}{version}"
             write_dumps(store, partial)
             statistics.write(statistics.from_store(store), partial)
-            for old in self._copies.iterdir():  # one version kept: the one served
-                if old != partial:
-                    shutil.rmtree(old, ignore_errors=True)
             partial.rename(target)
+            _prune(self._copies, keep=target)
             return target
 
     # --- queries
@@ -349,6 +365,26 @@ class RemoteStore:
             return Result("bindings", _renamed(parsed, back))
         except (SyntaxError, ValueError) as error:
             raise StoreUnavailable(f"the store's answer could not be read: {error}") from None
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """``directory`` (made if need be) locked against other processes; a dead holder's lock is freed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _prune(copies: Path, keep: Path) -> None:
+    """Remove the versions' copies but ``keep`` and the newest other one."""
+    versions = [p for p in copies.iterdir() if p != keep and p.is_dir() and not p.name.startswith(".")]
+    versions.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in versions[1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def scope(current: Current, dataset: Dataset) -> list[tuple[str, str]]:

@@ -191,6 +191,29 @@ class Schema:
 
 Ids = tuple[int, int, int]
 
+#: How a queued triple was concluded, when through a hierarchy: ``BY_CLASS``, ``(x a D)`` from
+#: ``(x a C)`` and ``C`` below ``D``; ``BY_PROPERTY``, ``(x q y)`` from ``(x p y)`` and ``p`` below
+#: ``q``. Both tables are transitively closed, so what is above ``D`` (or ``q``) is above ``C`` (or
+#: ``p``) and was concluded with it: firing the same table again on the inherited triple would only
+#: find known triples (most of the chainer's work on a deep class hierarchy). Every other rule fires.
+INHERITED = NOT_INHERITED, BY_CLASS, BY_PROPERTY = 0, 1, 2
+
+
+def _transitive(table: dict[Node, set[Node]]) -> dict[Node, set[Node]]:
+    """``table`` (each node to the nodes right above it) to every node above it, itself left out."""
+    closed: dict[Node, set[Node]] = {}
+    for node in table:
+        above: set[Node] = set()
+        frontier = list(table[node])
+        while frontier:
+            up = frontier.pop()
+            if up not in above:
+                above.add(up)
+                frontier.extend(table.get(up, ()))
+        above.discard(node)
+        closed[node] = above
+    return closed
+
 
 class Chainer:
     """Indexed triples plus the worklist that closes them under a :class:`Schema`'s rules.
@@ -210,11 +233,15 @@ class Chainer:
         def table(pairs: dict[Node, set[Node]]) -> dict[int, tuple[int, ...]]:
             return {enc(k): tuple(enc(v) for v in vs) for k, vs in pairs.items()}
 
-        self.super_classes = table(schema.super_classes)
-        self.super_properties = table(schema.super_properties)
+        # closed here, whatever the schema's closure gave: a triple inherited through one of these
+        # tables then needs no second pass through it (see :meth:`_fire`)
+        self.super_classes = table(_transitive(schema.super_classes))
+        self.super_properties = table(_transitive(schema.super_properties))
         self.inverses = table(schema.inverses)
-        self.domains = table(schema.domains)
-        self.ranges = table(schema.ranges)
+        # each domain and range with the classes above it: a type concluded from them is then
+        # concluded with all of its own (and queued as inherited, like those of the class hierarchy)
+        self.domains = self._with_supers(table(schema.domains))
+        self.ranges = self._with_supers(table(schema.ranges))
         self.has_self = table(schema.has_self)
         self.transitive = {enc(p) for p in schema.transitive}
         self.symmetric = {enc(p) for p in schema.symmetric}
@@ -253,9 +280,17 @@ class Chainer:
         self.out: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.into: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.new: list[Ids] = []
-        self._queue: deque[Ids] = deque()
+        #: Triples to fire, each with the hierarchy it was inherited through (:data:`INHERITED`).
+        self._queue: deque[tuple[int, int, int, int]] = deque()
         for s, p, o in known:
             self._index((enc(s), enc(p), enc(o)))
+
+    def _with_supers(self, classes: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
+        above = self.super_classes
+        return {
+            p: tuple(dict.fromkeys([*cs, *(d for c in cs for d in above.get(c, ()))]))
+            for p, cs in classes.items()
+        }
 
     def _id(self, term: Node) -> int:
         found = self.ids.get(term)
@@ -276,11 +311,15 @@ class Chainer:
             self.into[p][o].add(s)
         return True
 
-    def add(self, s: int, p: int, o: int) -> None:
-        """Record a conclusion and queue it for the rules."""
+    def add(self, s: int, p: int, o: int, inherited: int = NOT_INHERITED) -> None:
+        """Record a conclusion and queue it for the rules (``inherited``: see :data:`INHERITED`)."""
         if self._index((s, p, o)):
             self.new.append((s, p, o))
-            self._queue.append((s, p, o))
+            self._queue.append((s, p, o, inherited))
+
+    def predicates(self) -> list[Node]:
+        """The predicates a rule fires on or concludes: the only instance triples worth seeding."""
+        return [self.terms[p] for p in sorted(self.active)]
 
     def seed(self, triples: Iterable[Triple]) -> None:
         """Queue asserted triples: indexed and processed, but not reported as new."""
@@ -291,7 +330,7 @@ class Chainer:
                 continue  # no rule reads or writes it: it cannot matter to the closure
             triple = (enc(s), predicate, enc(o))
             if self._index(triple):
-                self._queue.append(triple)
+                self._queue.append((*triple, NOT_INHERITED))
 
     def run(self) -> list[Triple]:
         """Apply the rules until nothing new follows; return the new triples."""
@@ -312,10 +351,11 @@ class Chainer:
         # the indexes only served the joins: free them before the conclusions are read out
         self.triples, self.out, self.into = set(), defaultdict(), defaultdict()
 
-    def _fire(self, s: int, p: int, o: int) -> None:
+    def _fire(self, s: int, p: int, o: int, inherited: int) -> None:
         if p == self.type:
-            for d in self.super_classes.get(o, ()):
-                self.add(s, p, d)
+            if inherited != BY_CLASS:
+                for d in self.super_classes.get(o, ()):
+                    self.add(s, p, d, BY_CLASS)
             for prop in self.has_self.get(o, ()):
                 self.add(s, prop, s)
             for prop, value in self.has_value.get(o, ()):
@@ -323,25 +363,29 @@ class Chainer:
         for value, restriction in self.value_classes.get(p, ()):
             if value == o:
                 self.add(s, self.type, restriction)
-        for q in self.super_properties.get(p, ()):
-            self.add(s, q, o)
+        if inherited != BY_PROPERTY:
+            for q in self.super_properties.get(p, ()):
+                self.add(s, q, o, BY_PROPERTY)
+        for c in self.domains.get(p, ()):
+            self.add(s, self.type, c, BY_CLASS)
         if o in self.literals:
-            for c in self.domains.get(p, ()):
-                self.add(s, self.type, c)
-            return  # a literal is never a subject: no inverse, symmetry, transitivity or chain
+            return  # a literal is never a subject: no range, inverse, symmetry, transitivity or chain
         for q in self.inverses.get(p, ()):
             self.add(o, q, s)
         if p in self.symmetric:
             self.add(o, p, s)
-        for c in self.domains.get(p, ()):
-            self.add(s, self.type, c)
         for c in self.ranges.get(p, ()):
-            self.add(o, self.type, c)
+            self.add(o, self.type, c, BY_CLASS)
         if p in self.transitive:
+            # most of these joins find known triples (each is found once per path to it): test
+            # membership here, and pay for a call only on what is new
+            known = self.triples
             for x in list(self.into[p].get(s, ())):
-                self.add(x, p, o)
+                if (x, p, o) not in known:
+                    self.add(x, p, o)
             for y in list(self.out[p].get(o, ())):
-                self.add(s, p, y)
+                if (s, p, y) not in known:
+                    self.add(s, p, y)
         for chain, q in self.chains.get(p, ()):
             for i, link in enumerate(chain):
                 if link != p:

@@ -16,10 +16,10 @@ import pytest
 import uvloop
 from flask import Flask
 
+from bench.inprocess import Proto, Scope
 from server import create_app
 from server.fast_sparql import FastSparql
 from server.rsgi import Bridge
-from tests.unit.test_edge_cache import Proto, Scope
 from tkg.config import Settings
 
 Headers = list[tuple[str, str]]

@@ -7,7 +7,9 @@ other remote tests read.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import signal
 import subprocess
 import sys
@@ -24,8 +26,10 @@ from tests.remote.conftest import remote_settings
 from tests.remote.engines import ENGINES, Engine, running
 from tkg.build import build
 from tkg.config import Settings
+from tkg.dumps import DUMPS, INDEX
 from tkg.push import push, stale
-from tkg.remote import RemoteStore, physical
+from tkg.remote import LOCK, RemoteStore, physical
+from tkg.store import StoreUnavailable
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -232,3 +236,74 @@ def test_settings_reach_the_workers_by_the_naming_convention() -> None:
     assert env["TKG_STORE_URL"] == "http://127.0.0.1:1/q"
     assert env["TKG_STORE_USER"] == "u"
     assert env["TKG_STORE_GSP_URL"] == ""
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and every process under it (``/proc/PID/task/TID/children``)."""
+    tree, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        tree.append(parent)
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    return tree
+
+
+def test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart_reuses_the_copies(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A front end's copy of the served version's dumps is a cache in its build directory
+    (``TKG_CACHE_DIR`` unset), not a temporary directory per worker: a server killed with SIGKILL leaves
+    no dumps in the temporary directory and no partial copy, and the next server serves the same
+    copy without making it again."""
+    front, temp = tmp_path / "front-end", tmp_path / "tmp"
+    temp.mkdir()
+    env = {**engine.env(), "TMPDIR": str(temp)}
+    copies = front / "cache" / "remote"
+    with tkg_serve(front, "--workers", "2", log=tmp_path / "first.log", **env) as first:
+        listed = requests.get(f"{first.base}/dumps/", params={"format": "json"}, timeout=120).json()
+        assert listed["dumps"], "no dumps listed"
+        made = copies / listed["version"] / DUMPS / INDEX
+        assert [p.name for p in copies.iterdir() if not p.name.startswith(".")] == [listed["version"]]
+        before = made.stat()
+        for pid in _process_tree(first.process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert not [p for p in temp.rglob("*") if p.name.endswith((".gz", INDEX))], "dumps left in TMPDIR"
+    assert sorted(p.name for p in copies.iterdir()) == sorted([listed["version"], LOCK]), "partial copy left"
+    with tkg_serve(front, "--workers", "2", log=tmp_path / "second.log", **env) as second:
+        name = listed["dumps"][0]["name"]
+        response = requests.get(f"{second.base}/dumps/{name}", timeout=60)
+        assert response.status_code == 200
+        assert response.content == (copies / listed["version"] / DUMPS / name).read_bytes()
+    after = made.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the copy was made again"
+
+
+def test_copies_of_a_version_the_store_no_longer_holds_whole_are_not_kept_and_old_copies_go(
+    engine: Engine, real_build: Settings, tmp_path: Path
+) -> None:
+    """A copy outlives its process, so one made while a push removed its version (the store's graphs
+    hold fewer triples than the record counts) is refused, not kept; and a new version's copy removes
+    the older copies but the newest (which other front ends may still serve)."""
+    settings = remote_settings(real_build, engine, cache_dir=tmp_path / "cache")
+    store = RemoteStore(settings)
+    current = store.current()
+    copies = tmp_path / "cache" / "remote"
+    copies.mkdir(parents=True)
+    for age, old in enumerate(["older", "old"]):
+        (copies / old).mkdir()
+        os.utime(copies / old, (time.time() - 100 + age, time.time() - 100 + age))
+    counted = {graph: count + 1 for graph, count in current.manifest.graphs.items()}
+    overcounted = dataclasses.replace(current.manifest, graphs=counted)
+    store._held = (time.monotonic(), dataclasses.replace(current, manifest=overcounted))
+    with pytest.raises(StoreUnavailable):
+        _ = store.directory
+    assert sorted(p.name for p in copies.iterdir() if not p.name.startswith(".")) == ["old", "older"]
+    store._held = (time.monotonic(), current)
+    made = store.directory
+    assert (made / DUMPS / INDEX).is_file()
+    assert sorted(p.name for p in copies.iterdir() if not p.name.startswith(".")) == sorted(
+        ["old", current.manifest.version]
+    )

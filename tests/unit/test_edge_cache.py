@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import server.edge_cache
+from bench.inprocess import Proto, Scope
 from server.edge_cache import EdgeCache, Headers, Request, Target
 from server.rsgi import Bridge
 
@@ -273,54 +274,6 @@ def test_a_new_vary_for_a_target_leaves_no_wrong_answer() -> None:
 
 
 # The bridge: a hit never reaches the app, a miss is stored, the app sees what it saw before.
-
-
-class FakeHeaders:
-    def __init__(self, fields: list[tuple[str, str]]) -> None:
-        self.fields = fields
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self.fields)
-
-    def values(self) -> list[str]:
-        return [v for _n, v in self.fields]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return next((v for n, v in self.fields if n == name), default)
-
-
-class Scope:
-    proto = "http"
-    scheme = "http"
-    http_version = "1.1"
-    server = "127.0.0.1:8000"
-    client = "127.0.0.1:5000"
-
-    def __init__(
-        self,
-        fields: list[tuple[str, str]],
-        method: str = "GET",
-        path: str = "/sparql",
-        query_string: str = "query=ASK",
-        host: str | None = "kg.example",
-    ) -> None:
-        """An RSGI scope; ``host`` (None: none added) goes before ``fields``."""
-        self.method, self.path, self.query_string = method, path, query_string
-        self.headers = FakeHeaders([("host", host), *fields] if host is not None else list(fields))
-
-
-class Proto:
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, Headers, bytes]] = []
-
-    def response_bytes(self, status: int, headers: Headers, body: bytes) -> None:
-        self.sent.append((status, headers, body))
-
-    def __aiter__(self) -> Proto:
-        return self
-
-    async def __anext__(self) -> bytes:
-        raise StopAsyncIteration
 
 
 class App:

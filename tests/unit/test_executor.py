@@ -7,15 +7,19 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import random
 import resource
 import select
 import signal
 import socket
+import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -435,6 +439,65 @@ def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: 
         os.close(held)
 
 
+def _dies_holding_a_turn(path: Path) -> int:
+    """Fork a worker that takes a turn and exits without giving it back; its pid (not waited for)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            doomed = SharedTurns(str(path))
+
+            async def take() -> None:
+                await doomed.take(asyncio.get_running_loop(), 1)
+
+            asyncio.run(take())
+        finally:
+            os._exit(0)
+    return pid
+
+
+def test_the_turns_of_a_worker_left_a_zombie_come_back(tmp_path: Path) -> None:
+    """A worker that exited but that its parent has not waited for yet still has its pid (a zombie):
+    its turns come back all the same."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    pid = _dies_holding_a_turn(path)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the worker did not exit"
+            time.sleep(0.01)
+        respawned = SharedTurns(str(path))
+        try:
+            assert len(os.read(held, 10)) == 1, "the zombie's turn was not reclaimed"
+        finally:
+            respawned.close()
+    finally:
+        os.waitpid(pid, 0)
+        os.close(held)
+
+
+def test_the_turns_of_a_dead_worker_whose_pid_another_process_took_come_back(tmp_path: Path) -> None:
+    """A dead worker's pid given by the system to a new process (here: its slot made to name a live
+    process that started after it) does not keep its turns: a slot names a pid and a start time."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    survivor = SharedTurns(str(path))
+    pid = _dies_holding_a_turn(path)
+    os.waitpid(pid, 0)
+    time.sleep(0.05)  # a start time is counted in clock ticks: the new process starts ticks later
+    with subprocess.Popen(["sleep", "60"]) as other:
+        try:
+            slot = survivor._pids.tolist().index(pid)
+            survivor._pids[slot] = other.pid  # as if the system had reused the pid
+            survivor._reclaim()
+            assert len(os.read(held, 10)) == 1, "the turn stayed with the pid's new process"
+            assert survivor._pids[slot] == 0
+        finally:
+            other.kill()
+            survivor.close()
+            os.close(held)
+
+
 def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path: Path) -> None:
     """A turn handed to another worker's inbox is in nobody's count until read: if that worker dies
     first, the next look for dead workers reads it out of the inbox and frees it."""
@@ -467,6 +530,136 @@ def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path
         assert len(os.read(held, 10)) == 1, "the turn in flight was lost"
     finally:
         giver.close()
+        os.close(held)
+        os.close(ready_r)
+        os.close(ready_w)
+
+
+def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(tmp_path: Path) -> None:
+    """A turn sits unread in a dead worker's inbox while its slot still shows a waiter: the next give
+    to it fails (no reader), and the giver stops writing there. A FIFO's bytes go with its last
+    descriptor, so the unread turn must be read out before the giver closes its own: two turns given,
+    two back."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 2)
+    giver = SharedTurns(str(path))
+    ready_r, ready_w = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:  # a worker whose oldest request has waited longest, and which never reads its inbox
+            try:
+                waiting = SharedTurns(str(path))
+                waiting._heads[waiting.slot] = 0.0
+                os.write(ready_w, b"r")
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        assert os.read(ready_r, 1) == b"r"
+
+        async def take_both() -> None:
+            await giver.take(asyncio.get_running_loop(), 1)
+            await giver.take(asyncio.get_running_loop(), 1)
+
+        asyncio.run(take_both())
+        giver.give()  # into the waiting worker's inbox
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        giver.give()  # the slot still shows the waiter: the write fails, the giver stops writing there
+        giver._reclaim()
+        assert len(os.read(held, 10)) == 2, "the turn in the dead worker's inbox was lost"
+    finally:
+        giver.close()
+        os.close(held)
+        os.close(ready_r)
+        os.close(ready_w)
+
+
+def test_turns_taken_and_given_by_several_processes_at_once_are_neither_lost_nor_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three workers of three requests each take and give turns as fast as they can; a fourth does the
+    same, then holds two of the three turns and is killed. The survivors never hold more turns than
+    there are, they get the dead worker's turns back while they go on (they hold all three at once
+    after its death), and once all is over every turn is back in the free FIFO (turns free + held + in
+    inboxes == the total). The fourth is killed while its loop idles: one killed in the instant
+    between moving a turn's byte and counting it loses that turn, which no reclaim can tell."""
+    monkeypatch.setattr(SharedTurns, "RECLAIM_EVERY", 0.05)
+    path, total = tmp_path / "turns", 3
+    held = SharedTurns.create(path, total)
+    in_use, most = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+    stop = multiprocessing.Value("b", 0)
+    ready_r, ready_w = os.pipe()
+
+    def churn(turns: SharedTurns, rng: random.Random, rounds: int | None, counted: bool) -> Callable[[], Any]:
+        async def requests() -> None:
+            done = 0
+            while (rounds is None and not stop.value) or (rounds is not None and done < rounds):
+                await turns.take(asyncio.get_running_loop(), 10)
+                if counted:
+                    with in_use.get_lock():
+                        in_use.value += 1
+                        most.value = max(most.value, in_use.value)
+                await asyncio.sleep(rng.random() / 1000)
+                if counted:
+                    with in_use.get_lock():
+                        in_use.value -= 1
+                turns.give()
+                done += 1
+
+        return requests
+
+    def survivor() -> None:
+        turns = SharedTurns(str(path))
+        requests = churn(turns, random.Random(os.getpid()), None, counted=True)
+
+        async def main() -> None:
+            await asyncio.gather(*(requests() for _ in range(3)))
+
+        asyncio.run(main())
+        turns.close()
+
+    def victim() -> None:
+        turns = SharedTurns(str(path))
+        requests = churn(turns, random.Random(os.getpid()), 40, counted=False)
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(*(requests() for _ in range(3)))
+            await asyncio.gather(turns.take(loop, 10), turns.take(loop, 10))
+            os.write(ready_w, b"r")
+            await loop.create_future()  # holds both until killed
+
+        asyncio.run(main())
+
+    def fork(work: Callable[[], None]) -> int:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                work()
+                code = 0
+            finally:
+                os._exit(code)
+        return pid
+
+    try:
+        doomed = fork(victim)
+        survivors = [fork(survivor) for _ in range(3)]
+        assert select.select([ready_r], [], [], 30)[0], "the fourth worker never held its two turns"
+        time.sleep(0.05)
+        os.kill(doomed, signal.SIGKILL)
+        os.waitpid(doomed, 0)
+        with in_use.get_lock():
+            assert most.value <= total, f"{most.value} turns held at once, of {total}"
+            most.value = in_use.value  # from here on: the most held at once after the death
+        time.sleep(0.5)
+        stop.value = 1
+        for pid in survivors:
+            assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0, "a worker failed (Busy?)"
+        assert most.value == total, f"{most.value} turns held at once after the death, of {total}"
+        SharedTurns(str(path)).close()  # claims a slot: anything still unreclaimed is reclaimed
+        assert len(os.read(held, 10)) == total, "turns were lost or made"
+    finally:
         os.close(held)
         os.close(ready_r)
         os.close(ready_w)
@@ -566,5 +759,35 @@ def test_a_loop_s_shared_turns_leave_the_table_with_their_loop(
                 assert asyncio.run(executor.run_async(Task("ASK {}"))) == Boolean(True)
                 gc.collect()
         assert os.read(held, 10) == b"tt"
+    finally:
+        os.close(held)
+
+
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
+def test_a_loop_whose_requests_waited_for_a_turn_is_freed_with_its_shared_turns(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A request that waits schedules the look for dead workers on its loop; once the loop is done,
+    that timer must not keep it (and with it its slot of the table) alive: more loops than slots, each
+    with a request that waited, still run, and each loop is gone once collected."""
+    import uvloop
+
+    monkeypatch.setattr(SharedTurns, "SLOTS", 4)
+    held = SharedTurns.create(tmp_path / "turns", 1)
+    try:
+        with closing(Executor(store_dir, warm=2, most=2, turns=tmp_path / "turns")) as executor:
+
+            async def two() -> list[object]:  # one waits for the turn the other holds
+                return list(await asyncio.gather(*(executor.run_async(Task("ASK {}")) for _ in range(2))))
+
+            for _ in range(SharedTurns.SLOTS + 2):
+                loop = asyncio.new_event_loop() if kind == "asyncio" else uvloop.new_event_loop()
+                assert loop.run_until_complete(two()) == [Boolean(True)] * 2
+                loop.close()
+                gone = weakref.ref(loop)
+                del loop
+                gc.collect()
+                assert gone() is None, "the closed loop is still referenced"
+        assert os.read(held, 10) == b"t"
     finally:
         os.close(held)
