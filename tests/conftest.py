@@ -263,6 +263,7 @@ LONGEST = (
     "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_the_real_graph",
     "tests/remote/test_remote_mode.py::test_a_push_killed_at_any_point_leaves_a_complete_version_served_and_the_next_push_succeeds",
     "tests/remote/test_remote_mode.py::test_two_front_ends_over_one_store_answer_the_same_version_and_follow_a_push",
+    "tests/remote/test_remote_mode.py::test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart_reuses_the_copies",
     "tests/e2e/test_browser.py::test_editor_completes_the_projects_prefixes",
     "tests/e2e/test_bench.py::test_the_scale_section_alone_builds_serves_and_times_a_small_graph",
     "tests/e2e/test_load.py::test_bounded_load_has_zero_errors",
