@@ -56,9 +56,14 @@ lint: install
 # (the load and soak tests judge only that every request is answered: they run in the first phase).
 # --maxschedchunk 1: a worker is handed one test at a time, so the longest, collected first
 # (tests/conftest.py), start on different workers at once and the phase ends on short ones.
+# `make lint` runs beside the parallel phase (mostly mypy on one core while the tests wait on servers):
+# its output follows the tests', and either failing stops `make test` before the serial phase.
 TEST_WORKERS ?= 4
-test: lint static browser wrk virtuoso
-	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS) --maxschedchunk 1
+test: install static browser wrk virtuoso
+	@linted=$$(mktemp); $(MAKE) --no-print-directory lint >$$linted 2>&1 & lint=$$!; \
+	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS) --maxschedchunk 1; tests=$$?; \
+	wait $$lint; lint=$$?; echo "make lint (run beside the tests):"; cat $$linted; rm -f $$linted; \
+	[ $$tests -eq 0 ] && [ $$lint -eq 0 ]
 	$(BIN)/pytest -m serial
 
 # The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.

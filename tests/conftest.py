@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +77,9 @@ BUILD_INPUTS = ("ontology", "data", "shapes", "tkg", "pyproject.toml")
 def build_key(seeds_dir: Path) -> str:
     """A hash of every file the real build reads or runs, the engines' versions and the base IRI.
 
-    Two runs with the same key would build the same store, so the second reads the first's.
+    Two runs with the same key would build the same store, so the second reads the first's. Paths are
+    hashed relative to the project root (the seeds' to their folder), so that clones and worktrees of
+    the same commit share one key.
     """
     from importlib.metadata import version
 
@@ -85,13 +87,13 @@ def build_key(seeds_dir: Path) -> str:
     for name in ("pyoxigraph", "owlrl", "pyshacl", "rdflib"):
         digest.update(f"{name}={version(name)}\n".encode())
     digest.update(os.environ.get("TKG_BASE_IRI", "").encode())
-    roots = [ROOT / name for name in BUILD_INPUTS] + [seeds_dir]
-    for root in roots:
+    roots = [(ROOT / name, ROOT) for name in BUILD_INPUTS] + [(seeds_dir, seeds_dir.parent)]
+    for root, base in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
             if "__pycache__" in path.parts:
                 continue
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -216,6 +218,27 @@ def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) 
         yield server.base
 
 
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A directory of the whole test run that ``make`` fills once, whichever xdist worker asks first.
+
+    ``make test`` hands tests out one at a time, so a module's tests land on every worker and its
+    module fixture runs once on each: a build made there (10-15 s) was made up to four times a run.
+    The first worker to ask makes it under a file lock, the others wait and read it. A ``make`` that
+    failed left no ``done`` mark: the next worker tries again (and fails with its own message).
+    """
+    root = run_root(factory) / name
+    root.mkdir(parents=True, exist_ok=True)
+    made = root / "made"
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "done").exists():
+            shutil.rmtree(made, ignore_errors=True)
+            made.mkdir()
+            make(made)
+            (root / "done").touch()
+    return made
+
+
 def run_root(factory: pytest.TempPathFactory) -> Path:
     """The temporary directory of the whole run: each xdist worker's is a folder inside the controller's."""
     base = factory.getbasetemp()
@@ -232,17 +255,23 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     stop_shared(run_root(session.config._tmp_path_factory))  # type: ignore[attr-defined]
 
 
-#: The longest tests of ``make test``'s parallel phase, longest first (``--durations``, bench/README),
-#: each with all its parameters: they start first, so that the phase does not end waiting on one.
+#: The longest tests of ``make test``'s parallel phase, longest first (setup and call, ``--durations``,
+#: bench/README), each with all its parameters: they start first, so that the phase does not end waiting
+#: on one.
 LONGEST = (
     "tests/e2e/test_install.py::test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip",
     "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_the_real_graph",
-    "tests/http/test_url_map_fuzz.py::test_every_rule_answers_odd_input_without_a_5xx",
-    "tests/remote/test_linked_data_remote.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
-    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
-    "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/remote/test_remote_mode.py::test_a_push_killed_at_any_point_leaves_a_complete_version_served_and_the_next_push_succeeds",
+    "tests/remote/test_remote_mode.py::test_two_front_ends_over_one_store_answer_the_same_version_and_follow_a_push",
+    "tests/remote/test_remote_mode.py::test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart_reuses_the_copies",
+    "tests/e2e/test_browser.py::test_editor_completes_the_projects_prefixes",
+    "tests/e2e/test_bench.py::test_the_scale_section_alone_builds_serves_and_times_a_small_graph",
     "tests/e2e/test_load.py::test_bounded_load_has_zero_errors",
-    "tests/remote/test_linked_data_remote.py::test_every_resource_dereferences_to_turtle_that_describes_it",
+    "tests/e2e/test_comunica.py::test_comunica_queries_the_sparql_endpoint",
+    "tests/http/test_linked_data.py::test_a_crawler_from_the_home_page_reaches_every_resource_in_html",
+    "tests/build/test_fast_reasoner.py::test_same_inferences_as_owlrl_on_a_generated_graph",
+    "tests/e2e/test_bench.py::test_the_soak_runs_and_reports_memory_and_errors",
+    "tests/http/test_linked_data.py::test_every_resource_dereferences_to_turtle_that_describes_it",
 )
 
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
-from tests.conftest import cli_env, make_settings, tkg_serve
+from tests.conftest import cli_env, made_once, make_settings, tkg_serve
 from tkg import __version__
 from tkg.build import input_files
 from tkg.config import Settings
@@ -40,18 +40,22 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    """The real data built and served with ``TKG_BASE_IRI=http://example.org/kg/``."""
-    settings = make_settings(tmp_path_factory.mktemp("base-iri") / "build")
-    built = subprocess.run(
-        [sys.executable, "-m", "tkg.cli", "build"],
-        env={**cli_env(settings), "TKG_BASE_IRI": NEW},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    """The real data built with ``TKG_BASE_IRI=http://example.org/kg/`` (once per run: the workers that
+    draw these tests share it, :func:`tests.conftest.made_once`) and served by each."""
+
+    def built(root: Path) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "tkg.cli", "build"],
+            env={**cli_env(make_settings(root / "build")), "TKG_BASE_IRI": NEW},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    settings = make_settings(made_once(tmp_path_factory, "base-iri", built) / "build")
     version = Manifest.read(settings.current_store.resolve()).version
-    log = settings.build_dir.parent / "server.log"
+    log = tmp_path_factory.mktemp("base-iri") / "server.log"
     with tkg_serve(settings.build_dir, "--workers", "1", log=log, TKG_BASE_IRI=NEW) as server:
         yield Deployment(settings.build_dir, version, server.base)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, make_settings, run_cli
+from tests.conftest import FIXTURES, made_once, make_settings, run_cli
 from tkg.build import build
 from tkg.config import Settings
 from tkg.failpoints import BUILD_POINTS
@@ -20,32 +21,49 @@ from tkg.store import EmbeddedStore
 ASK = "ASK { <https://w3id.org/trotskyism/id/org/epsilon-party> ?p ?o }"
 
 
-@pytest.fixture(scope="module")
-def killed_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings, str, Path, int]]:
-    """For each failpoint: a good store, then a build of changed data killed at that point.
-
-    Maps the point to the settings, the previous version, the previous store directory and the signal
-    the killed build died of.
-    """
-    root = tmp_path_factory.mktemp("faults")
+def kill_builds(root: Path) -> None:
+    """A good store in ``root/base``, then per failpoint a copy of it and a build of changed data killed
+    at that point; ``root/killed.json`` records each copy's previous store and the signal it died of."""
     shutil.copytree(FIXTURES / "data", root / "data")
     base = make_settings(root / "base", root / "data", FIXTURES / "seeds")
     build(base, report=lambda _l: None)
-    previous = Manifest.read(base.current_store.resolve()).version
     path = base.data_dir / "fixture.ttl"
     path.write_text(path.read_text() + "\n# a comment changes the dataset version\n")
-    cases = {}
+    goods = {}
     for number, point in enumerate(BUILD_POINTS):
         settings = make_settings(root / f"build-{number}", base.data_dir, base.seeds_dir)
         shutil.copytree(base.build_dir, settings.build_dir, symlinks=True)
-        cases[point] = (settings, previous, settings.current_store.resolve())
-    lines = "".join(f"{s.build_dir} {s.data_dir} {s.seeds_dir} {p}\n" for p, (s, _, _) in cases.items())
+        goods[point] = (settings, settings.current_store.resolve())
+    lines = "".join(f"{s.build_dir} {s.data_dir} {s.seeds_dir} {p}\n" for p, (s, _) in goods.items())
     killer = subprocess.run(
         [sys.executable, "-m", "tests.build_killer"], input=lines, capture_output=True, text=True, timeout=600
     )
     assert killer.returncode == 0, killer.stderr[-3000:]
     died = dict(line.split() for line in killer.stdout.splitlines())
-    return {point: (*case, int(died[point])) for point, case in cases.items()}
+    killed = {point: {"good": str(good), "signal": int(died[point])} for point, (_, good) in goods.items()}
+    (root / "killed.json").write_text(json.dumps(killed))
+
+
+@pytest.fixture(scope="module")
+def killed_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings, str, Path, int]]:
+    """For each failpoint: a good store, then a build of changed data killed at that point.
+
+    Maps the point to the settings, the previous version, the previous store directory and the signal
+    the killed build died of. Made once per run (:func:`tests.conftest.made_once`): each test finishes
+    the build of its own point's copy.
+    """
+    root = made_once(tmp_path_factory, "killed-builds", kill_builds)
+    previous = Manifest.read(make_settings(root / "base").current_store.resolve()).version
+    killed = json.loads((root / "killed.json").read_text())
+    return {
+        point: (
+            make_settings(root / f"build-{number}", root / "data", FIXTURES / "seeds"),
+            previous,
+            Path(killed[point]["good"]),
+            killed[point]["signal"],
+        )
+        for number, point in enumerate(BUILD_POINTS)
+    }
 
 
 @pytest.mark.parametrize("point", BUILD_POINTS)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.serial
 FLOODER, OTHER = "127.0.0.2", "127.0.0.3"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LIGHT = "ASK { <https://w3id.org/trotskyism/id/org/crfi> ?p ?o }"
-FLOOD_SECONDS = 15
+FLOOD_SECONDS = 8  # the runaways are spent in the first 2-4 s: the rest is the flooder refused
 
 
 @pytest.fixture(scope="module")
@@ -107,4 +107,4 @@ def test_a_flooder_is_told_429_and_another_client_keeps_its_answers(shared_serve
     for headers, body in refused:
         assert int(headers["retry-after"]) >= 1
         assert b"query time" in body or b"at once" in body
-    assert len(latencies) >= 30 and max(latencies) < 1.0
+    assert len(latencies) >= 2 * FLOOD_SECONDS and max(latencies) < 1.0

@@ -27,8 +27,8 @@ pytestmark = pytest.mark.serial
 
 STUCK = 1000
 TRICKLING = 50
-BODY = b"ASK {}" + b" " * 6  # 12 bytes: 12 s at a byte a second
-BODY_TIMEOUT = 4.0
+BODY = b"ASK {}"  # 6 bytes: 6 s at a byte a second
+BODY_TIMEOUT = 2.0
 ASK = {"query": "ASK {}", "format": "json"}
 
 
@@ -136,7 +136,7 @@ def test_stuck_headers_and_trickled_bodies_do_not_stop_normal_requests(
         for sock in stuck + trickling:
             sock.close()
     print(f"\n{len(during)} ASK during: max {max(during) * 1000:.0f} ms")
-    assert len(during) >= 20 and max(during) < 1.0
+    assert len(during) >= 3 * len(BODY) and max(during) < 1.0
     assert len(answers) == TRICKLING
     assert all(a.startswith(b"HTTP/1.1 200") and a.endswith(b'"boolean":true}') for a in answers)
     after = [ask(port) for _ in range(10)]
