@@ -1,6 +1,6 @@
 """The soak: a long mixed load on ``tkg serve``; memory at the start and the end, and every error counted.
 
-Sixteen clients on 127.0.0.1 (closed loop, :mod:`tests.loadgen`) cycle through
+Sixteen clients on 127.0.0.1 (closed loop, :mod:`bench.loadgen`) cycle through
 the live tier's mix (``/``, the service description, SELECT and ASK in JSON and
 CSV), the pages, pictures, search and canned API, and a few thousand query texts
 that differ only in a comment, so that the answer cache keeps filling and
@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.e2e.test_load import mix
-from tests.loadgen import run, tree_rss_kib
+from bench.loadgen import mix, run, tree_rss_kib
 
 from . import servers
 

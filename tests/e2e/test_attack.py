@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from bench.loadgen import tree_rss_kib
 from tests.conftest import Serving, tkg_serve
-from tests.loadgen import tree_rss_kib
 from tkg.config import Settings
 
 PATHOLOGICAL = [

@@ -9,26 +9,8 @@ not fail.
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 
-from tests.loadgen import run
-
-QUERIES = [
-    "ASK { ?s ?p ?o }",
-    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?a WHERE "
-    "{ <https://w3id.org/trotskyism/id/org/crfi> tkg:descendsFrom ?a }",
-    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?e ?d WHERE { ?e a tkg:Split ; tkg:date ?d } "
-    "ORDER BY ?d",
-    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-]
-
-
-def mix() -> list[str]:
-    paths = ["/", "/sparql"]
-    for query in QUERIES:
-        paths.append(f"/sparql?format=json&query={quote(query)}")
-        paths.append(f"/sparql?format=csv&query={quote(query)}")
-    return paths
+from bench.loadgen import mix, run
 
 
 def test_bounded_load_has_zero_errors(live_server: str, capsys) -> None:

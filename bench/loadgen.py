@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -92,3 +93,23 @@ def tree_rss_kib(root: int) -> int:
             continue
         total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
     return total
+
+
+#: The queries of the mixed load (:func:`mix`): light, a lineage lookup, a sort, a group over the graphs.
+QUERIES = [
+    "ASK { ?s ?p ?o }",
+    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?a WHERE "
+    "{ <https://w3id.org/trotskyism/id/org/crfi> tkg:descendsFrom ?a }",
+    "PREFIX tkg: <https://w3id.org/trotskyism/ontology#> SELECT ?e ?d WHERE { ?e a tkg:Split ; tkg:date ?d } "
+    "ORDER BY ?d",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+]
+
+
+def mix() -> list[str]:
+    """The load test's and the soak's routes: ``/``, ``/sparql``, each of :data:`QUERIES` in JSON and CSV."""
+    paths = ["/", "/sparql"]
+    for query in QUERIES:
+        paths.append(f"/sparql?format=json&query={quote(query)}")
+        paths.append(f"/sparql?format=csv&query={quote(query)}")
+    return paths
