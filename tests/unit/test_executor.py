@@ -411,34 +411,6 @@ def test_the_turns_of_a_worker_that_died_holding_them_come_back(
         os.close(held)
 
 
-def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: Path) -> None:
-    """A restarted worker claims the dead one's slot and puts the turn it held back in the free FIFO."""
-    path = tmp_path / "turns"
-    held = SharedTurns.create(path, 1)
-    try:
-        pid = os.fork()
-        if pid == 0:
-            try:
-                doomed = SharedTurns(str(path))
-
-                async def take() -> None:
-                    await doomed.take(asyncio.get_running_loop(), 1)
-
-                asyncio.run(take())
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        with pytest.raises(BlockingIOError):
-            os.read(held, 10)  # the only turn left with the worker
-        respawned = SharedTurns(str(path))
-        try:
-            assert len(os.read(held, 10)) == 1
-        finally:
-            respawned.close()
-    finally:
-        os.close(held)
-
-
 def _dies_holding_a_turn(path: Path) -> int:
     """Fork a worker that takes a turn and exits without giving it back; its pid (not waited for)."""
     pid = os.fork()
@@ -453,6 +425,23 @@ def _dies_holding_a_turn(path: Path) -> int:
         finally:
             os._exit(0)
     return pid
+
+
+def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: Path) -> None:
+    """A restarted worker claims the dead one's slot and puts the turn it held back in the free FIFO."""
+    path = tmp_path / "turns"
+    held = SharedTurns.create(path, 1)
+    try:
+        os.waitpid(_dies_holding_a_turn(path), 0)
+        with pytest.raises(BlockingIOError):
+            os.read(held, 10)  # the only turn left with the worker
+        respawned = SharedTurns(str(path))
+        try:
+            assert len(os.read(held, 10)) == 1
+        finally:
+            respawned.close()
+    finally:
+        os.close(held)
 
 
 def test_the_turns_of_a_worker_left_a_zombie_come_back(tmp_path: Path) -> None:
@@ -498,24 +487,36 @@ def test_the_turns_of_a_dead_worker_whose_pid_another_process_took_come_back(tmp
             os.close(held)
 
 
+def deaf_worker(path: Path) -> int:
+    """A forked worker on the turns at ``path`` whose oldest request has waited longest (so a turn
+    given back goes to its inbox) and which never reads its inbox; its pid, once its slot is claimed.
+    It sleeps for a minute: the test kills it."""
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            waiting = SharedTurns(str(path))
+            waiting._heads[waiting.slot] = 0.0
+            os.write(ready_w, b"r")
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    try:
+        assert os.read(ready_r, 1) == b"r"
+    finally:
+        os.close(ready_r)
+        os.close(ready_w)
+    return pid
+
+
 def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path: Path) -> None:
     """A turn handed to another worker's inbox is in nobody's count until read: if that worker dies
     first, the next look for dead workers reads it out of the inbox and frees it."""
     path = tmp_path / "turns"
     held = SharedTurns.create(path, 1)
     giver = SharedTurns(str(path))
-    ready_r, ready_w = os.pipe()
+    pid = deaf_worker(path)
     try:
-        pid = os.fork()
-        if pid == 0:  # a worker whose oldest request has waited longest, and which never reads its inbox
-            try:
-                waiting = SharedTurns(str(path))
-                waiting._heads[waiting.slot] = 0.0
-                os.write(ready_w, b"r")
-                time.sleep(60)
-            finally:
-                os._exit(0)
-        assert os.read(ready_r, 1) == b"r"
 
         async def take() -> None:
             await giver.take(asyncio.get_running_loop(), 1)
@@ -531,8 +532,6 @@ def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path
     finally:
         giver.close()
         os.close(held)
-        os.close(ready_r)
-        os.close(ready_w)
 
 
 def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(tmp_path: Path) -> None:
@@ -543,18 +542,8 @@ def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(
     path = tmp_path / "turns"
     held = SharedTurns.create(path, 2)
     giver = SharedTurns(str(path))
-    ready_r, ready_w = os.pipe()
+    pid = deaf_worker(path)
     try:
-        pid = os.fork()
-        if pid == 0:  # a worker whose oldest request has waited longest, and which never reads its inbox
-            try:
-                waiting = SharedTurns(str(path))
-                waiting._heads[waiting.slot] = 0.0
-                os.write(ready_w, b"r")
-                time.sleep(60)
-            finally:
-                os._exit(0)
-        assert os.read(ready_r, 1) == b"r"
 
         async def take_both() -> None:
             await giver.take(asyncio.get_running_loop(), 1)
@@ -570,8 +559,6 @@ def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(
     finally:
         giver.close()
         os.close(held)
-        os.close(ready_r)
-        os.close(ready_w)
 
 
 def test_turns_taken_and_given_by_several_processes_at_once_are_neither_lost_nor_made(
