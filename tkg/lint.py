@@ -48,6 +48,14 @@ class _Names:
         self._names = names
 
     def __getattr__(self, name: str) -> URIRef:
+        """The term ``name`` of the namespace; a private name is none (tools probe objects for them:
+        pytest's doctest finder asks for ``_mock_name``, which rdflib answered with a warning and a term).
+
+        >>> OWL.sameAs, hasattr(OWL, "_mock_name")
+        (rdflib.term.URIRef('http://www.w3.org/2002/07/owl#sameAs'), False)
+        """
+        if name.startswith("_"):
+            raise AttributeError(name)
         term = URIRef(getattr(self._names, name))
         setattr(self, name, term)  # found on the instance from now on, without __getattr__
         return term
