@@ -371,6 +371,28 @@ def test_turns_shared_by_two_workers_cap_both_and_a_turn_given_by_one_wakes_the_
         os.close(held)
 
 
+def take(turns: SharedTurns, count: int = 1) -> None:
+    """Take ``count`` turns on an event loop of its own, and keep them (until given back)."""
+
+    async def taking() -> None:
+        for _ in range(count):
+            await turns.take(asyncio.get_running_loop(), 1)
+
+    asyncio.run(taking())
+
+
+def _dies_holding(path: Path, count: int = 1) -> int:
+    """Fork a worker that takes ``count`` turns and exits without giving them back; its pid (not
+    waited for)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            take(SharedTurns(str(path)), count)
+        finally:
+            os._exit(0)
+    return pid
+
+
 def test_the_turns_of_a_worker_that_died_holding_them_come_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -381,20 +403,7 @@ def test_the_turns_of_a_worker_that_died_holding_them_come_back(
     held = SharedTurns.create(path, 2)
     survivor = SharedTurns(str(path))
     try:
-        pid = os.fork()
-        if pid == 0:  # a worker takes both turns and dies without giving them back
-            try:
-                doomed = SharedTurns(str(path))
-
-                async def hold_both() -> None:
-                    loop = asyncio.get_running_loop()
-                    await doomed.take(loop, 1)
-                    await doomed.take(loop, 1)
-
-                asyncio.run(hold_both())
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+        os.waitpid(_dies_holding(path, 2), 0)  # a worker takes both turns and dies holding them
 
         async def wait_for_one() -> float:
             loop = asyncio.get_running_loop()
@@ -411,28 +420,12 @@ def test_the_turns_of_a_worker_that_died_holding_them_come_back(
         os.close(held)
 
 
-def _dies_holding_a_turn(path: Path) -> int:
-    """Fork a worker that takes a turn and exits without giving it back; its pid (not waited for)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            doomed = SharedTurns(str(path))
-
-            async def take() -> None:
-                await doomed.take(asyncio.get_running_loop(), 1)
-
-            asyncio.run(take())
-        finally:
-            os._exit(0)
-    return pid
-
-
 def test_a_worker_that_starts_after_one_died_holding_turns_frees_them(tmp_path: Path) -> None:
     """A restarted worker claims the dead one's slot and puts the turn it held back in the free FIFO."""
     path = tmp_path / "turns"
     held = SharedTurns.create(path, 1)
     try:
-        os.waitpid(_dies_holding_a_turn(path), 0)
+        os.waitpid(_dies_holding(path), 0)
         with pytest.raises(BlockingIOError):
             os.read(held, 10)  # the only turn left with the worker
         respawned = SharedTurns(str(path))
@@ -449,7 +442,7 @@ def test_the_turns_of_a_worker_left_a_zombie_come_back(tmp_path: Path) -> None:
     its turns come back all the same."""
     path = tmp_path / "turns"
     held = SharedTurns.create(path, 1)
-    pid = _dies_holding_a_turn(path)
+    pid = _dies_holding(path)
     try:
         deadline = time.monotonic() + 10
         while Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
@@ -471,7 +464,7 @@ def test_the_turns_of_a_dead_worker_whose_pid_another_process_took_come_back(tmp
     path = tmp_path / "turns"
     held = SharedTurns.create(path, 1)
     survivor = SharedTurns(str(path))
-    pid = _dies_holding_a_turn(path)
+    pid = _dies_holding(path)
     os.waitpid(pid, 0)
     time.sleep(0.05)  # a start time is counted in clock ticks: the new process starts ticks later
     with subprocess.Popen(["sleep", "60"]) as other:
@@ -517,11 +510,7 @@ def test_a_turn_sent_to_a_worker_that_died_before_reading_it_comes_back(tmp_path
     giver = SharedTurns(str(path))
     pid = deaf_worker(path)
     try:
-
-        async def take() -> None:
-            await giver.take(asyncio.get_running_loop(), 1)
-
-        asyncio.run(take())
+        take(giver)
         giver.give()  # to the waiting worker's inbox, not the free FIFO
         with pytest.raises(BlockingIOError):
             os.read(held, 10)
@@ -544,12 +533,7 @@ def test_a_turn_sent_to_a_dead_worker_survives_the_next_give_that_finds_it_dead(
     giver = SharedTurns(str(path))
     pid = deaf_worker(path)
     try:
-
-        async def take_both() -> None:
-            await giver.take(asyncio.get_running_loop(), 1)
-            await giver.take(asyncio.get_running_loop(), 1)
-
-        asyncio.run(take_both())
+        take(giver, 2)
         giver.give()  # into the waiting worker's inbox
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -660,11 +644,7 @@ def test_turns_made_over_a_killed_server_s_files_start_afresh_and_a_give_after_c
     held = SharedTurns.create(path, 2)
     turns = SharedTurns(str(path))
     try:
-
-        async def take() -> None:
-            await turns.take(asyncio.get_running_loop(), 1)
-
-        asyncio.run(take())
+        take(turns)
         turns.close()  # with a turn held: it is freed
         turns.give()  # the query's own give, after its executor closed: nothing
         assert len(os.read(held, 10)) == 2
