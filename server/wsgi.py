@@ -28,7 +28,7 @@ from pathlib import Path
 
 from tkg.budget import SharedLevels
 from tkg.config import Settings
-from tkg.executor import SharedTurns
+from tkg.executor import SharedTurns, running
 from tkg.storage import open_store_dir
 
 from .fast_sparql import FastSparql
@@ -177,29 +177,19 @@ def run_directory(cleanup: ExitStack, base: Path | None = None) -> Path:
 
     A server killed by SIGKILL (or the system's out-of-memory killer) removes nothing: so the
     directory is named after the server's process, and those of this user's servers whose
-    process is gone are removed first. ``base``: the system's temporary directory by default.
+    process is gone are removed first (a pid reused since keeps a dead server's directory:
+    harmless). ``base``: the system's temporary directory by default.
     """
     base = Path(tempfile.gettempdir()) if base is None else base
     for old in base.glob(f"{RUN_PREFIX}*"):
         pid = old.name[len(RUN_PREFIX) :].split("-", 1)[0]
         with suppress(OSError):
-            if pid.isdigit() and old.lstat().st_uid == os.getuid() and not _running(int(pid)):
+            if pid.isdigit() and old.lstat().st_uid == os.getuid() and not running(int(pid)):
                 shutil.rmtree(old)
     # mkdtemp: a name nobody else can have made first (0700, a random suffix), the pid before it
     path = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=base))
     cleanup.callback(shutil.rmtree, path, True)
     return path
-
-
-def _running(pid: int) -> bool:
-    """Whether a process ``pid`` exists (a pid reused since keeps a dead server's directory: harmless)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        return True
-    return True
 
 
 def _remove(turns_file: Path) -> None:

@@ -756,8 +756,11 @@ def _started(pid: int) -> int | None:
 def _alive(pid: int, started: int) -> bool:
     """Whether the process ``pid`` that started at ``started`` (:func:`_started`) still runs. Without
     ``/proc``, whether any process ``pid`` exists (one of another user's counts)."""
-    if _PROC:
-        return _started(pid) == started
+    return _started(pid) == started if _PROC else running(pid)
+
+
+def running(pid: int) -> bool:
+    """Whether any process ``pid`` exists (one of another user's counts; a zombie too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
