@@ -4,19 +4,29 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test test-unit test-fast lint clean static browser bench wrk virtuoso
+.PHONY: install install-dev build serve test test-unit test-fast lint clean static browser bench wrk virtuoso debian setup
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
 
-install: $(STAMP)
+# What building and serving need (`make serve`: a third of the dev install's time, and no test tools
+# in a server's venv); the dev extras (tests, lint, the benchmark's peers) on top for the rest.
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(RUNTIME)
+
+install: $(RUNTIME)
+install-dev: $(DEV)
 
 build: install
 	$(BIN)/tkg build
@@ -33,19 +43,33 @@ $(YASGUI)/.stamp: package.json package-lock.json
 
 static: $(YASGUI)/.stamp
 
-# The browser the end-to-end tests drive: Debian's chromium (Playwright never downloads one).
+# The Debian packages the tests drive, each with the command that shows it is there: the browser
+# (chromium: Playwright never downloads one), the benchmark's load generator (wrk: C, with Lua scripts,
+# it leaves the server its cores) and the second remote store (Virtuoso, started by tests/remote/ from
+# their own virtuoso.ini; the Oxigraph server comes from PyPI). `make debian` installs whichever are
+# missing in one apt-get; `make browser`, `make wrk` and `make virtuoso` install one.
+define apt_install
+	@missing=""; for pair in $(1); do command -v $${pair%%=*} >/dev/null || missing="$$missing $${pair#*=}"; done; \
+	[ -z "$$missing" ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; }
+endef
+debian:
+	$(call apt_install,chromium=chromium wrk=wrk virtuoso-t=virtuoso-opensource)
 browser:
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
-
-# The second remote store the remote-mode tests run against (tests/remote/): Debian's Virtuoso, started
-# by the tests from their own virtuoso.ini in a temporary directory (the Oxigraph server comes from PyPI).
+	$(call apt_install,chromium=chromium)
+wrk:
+	$(call apt_install,wrk=wrk)
 virtuoso:
-	@command -v virtuoso-t >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource; }
+	$(call apt_install,virtuoso-t=virtuoso-opensource)
 
-serve: build static
+# Everything `make test` needs, made side by side: pip's install beside npm's and apt's (one core each).
+setup:
+	@$(MAKE) --no-print-directory -j3 install-dev static debian
+
+serve:
+	@$(MAKE) --no-print-directory -j2 build static
 	$(BIN)/tkg serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check tkg server tests scripts bench
 	$(BIN)/ruff format --check tkg server tests scripts bench
 	$(BIN)/mypy tkg server
@@ -59,7 +83,7 @@ lint: install
 # `make lint` runs beside the parallel phase (mostly mypy on one core while the tests wait on servers):
 # its output follows the tests', and either failing stops `make test` before the serial phase.
 TEST_WORKERS ?= 4
-test: install static browser wrk virtuoso
+test: setup
 	@linted=$$(mktemp); $(MAKE) --no-print-directory lint >$$linted 2>&1 & lint=$$!; \
 	$(BIN)/pytest -m "not serial" -n $(TEST_WORKERS) --maxschedchunk 1; tests=$$?; \
 	wait $$lint; lint=$$?; echo "make lint (run beside the tests):"; cat $$linted; rm -f $$linted; \
@@ -67,17 +91,13 @@ test: install static browser wrk virtuoso
 	$(BIN)/pytest -m serial
 
 # The tiers, for a developer's loop: the pure modules in seconds, then everything but the live server.
-test-unit: install
+test-unit: install-dev
 	$(BIN)/pytest tests/unit
 
-test-fast: install static
+test-fast: install-dev static
 	$(BIN)/pytest -m "not e2e"
 
-# The benchmark's load generator: Debian's wrk (C, with Lua scripts), which leaves the server its cores.
-wrk:
-	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
-
-bench: install wrk
+bench: install-dev wrk
 	PYTHONPATH=. $(BIN)/python -m bench
 
 clean:

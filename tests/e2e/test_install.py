@@ -40,16 +40,18 @@ def test_a_lone_clone_builds_with_make_build_and_serves_once_installed_by_pip(tm
     """``make build`` (the README's ``make serve``, first half), then ``pip install .``, in one lone clone.
 
     One clone and one venv for both (each had its own, and ``make test`` spent most of its install
-    time here): ``make build`` makes the venv as a newcomer's, with the dev extras, and builds;
-    ``pip install .`` then replaces the editable install with the package as pip builds it, which
-    must hold every file it needs to build and serve away from the source tree. That the
-    dependencies alone suffice, without the dev extras, is tests/unit/test_packaging.py's.
+    time here): ``make build`` makes the venv as a newcomer's, with the dependencies alone (no dev
+    extras: what ``make serve`` installs), and builds; ``pip install .`` then replaces the editable
+    install with the package as pip builds it, which must hold every file it needs to build and serve
+    away from the source tree.
     """
     clone = tmp_path / "alone" / "tkg"
     run("git", "clone", "--quiet", ROOT, clone, cwd=tmp_path)
     assert not (clone.parent.parent / "shared").exists() and not (clone.parent / "shared").exists()
     built = run("make", "build", f"PYTHON={sys.executable}", cwd=clone, timeout=1200)
     assert "built dataset version" in built
+    dev = subprocess.run([clone / ".venv" / "bin" / "pip", "show", "pytest"], capture_output=True, env=CLEAN)
+    assert dev.returncode == 1, "make build installed the dev extras"  # pip show: 1 when not installed
     assert (clone / "build" / "current" / "manifest.json").is_file()
 
     venv = clone / ".venv"

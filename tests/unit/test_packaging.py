@@ -1,9 +1,9 @@
 """``pip install .`` brings every package the service imports: ``dependencies`` in pyproject.toml.
 
-``tests/e2e/test_install.py`` serves from a package installed by ``pip install .`` into the venv
-``make build`` made, which holds the dev extras too: a module of ``tkg`` or ``server`` importing a
-package that only a dev extra brings would pass there, and here it fails, whether or not any test
-reaches the import (a function's lazy import included).
+``tests/e2e/test_install.py`` builds and serves from a package installed by ``pip install .`` into
+the venv ``make build`` made, without the dev extras, but reaches only the imports its requests run:
+here a module of ``tkg`` or ``server`` importing a package that only a dev extra brings fails whether
+or not any test reaches the import (a function's lazy import included).
 """
 
 from __future__ import annotations
