@@ -1,8 +1,8 @@
 """What only the remote mode has: the push and its switch, killed pushes, several front ends, a store
 that dies and comes back, budgets enforced by the engines, and updates that never reach the store.
 
-Each test starts its own stores (``fresh``), so that what it pushes does not change the store the
-other remote tests read.
+Each test that pushes or stops a store starts its own (``fresh``), so that what it does cannot change the
+store the other remote tests read; the tests that only read use that shared one (``engine``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from tkg.config import Settings
 from tkg.dumps import DUMPS, INDEX
 from tkg.push import push, stale
 from tkg.remote import LOCK, RemoteStore, physical
+from tkg.storage import Manifest
 from tkg.store import StoreUnavailable
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -82,8 +83,6 @@ def test_a_push_killed_at_any_point_leaves_a_complete_version_served_and_the_nex
     first = push(real, report=lambda _line: None, grace=0)
     assert served(real) == (first.version, first.triples)
     second = RemoteStore(remote_settings(fixture_build, fresh))
-    from tkg.storage import Manifest
-
     new = Manifest.read(fixture_build.current_store.resolve())
     assert new.version != first.version
     for point in ("push:chunk", "push:uploaded"):  # killed before the switch: the old version, whole
@@ -186,9 +185,10 @@ def test_a_query_over_its_budget_is_503_never_a_partial_200(fresh: Engine, real_
     assert after.status_code == 200
 
 
-def test_no_update_reaches_the_store(fresh: Engine, real_build: Settings) -> None:
-    settings = remote_settings(real_build, fresh)
-    manifest = push(settings, report=lambda _line: None, grace=0)
+def test_no_update_reaches_the_store(engine: Engine, real_build: Settings) -> None:
+    """Over the run's shared store (as tests/remote/test_hostile_remote.py): it reads the served version."""
+    settings = remote_settings(real_build, engine)
+    manifest = Manifest.read(real_build.current_store.resolve())
     client = create_app(settings).test_client()
     update = "DROP ALL"
     refused = [
@@ -201,10 +201,10 @@ def test_no_update_reaches_the_store(fresh: Engine, real_build: Settings) -> Non
     assert served(settings) == (manifest.version, manifest.triples)
 
 
-def test_a_client_dataset_reads_only_the_served_version(fresh: Engine, real_build: Settings) -> None:
+def test_a_client_dataset_reads_only_the_served_version(engine: Engine, real_build: Settings) -> None:
     """Graph names: public in questions and answers; another version's or the record's never read."""
-    settings = remote_settings(real_build, fresh)
-    manifest = push(settings, report=lambda _line: None, grace=0)
+    settings = remote_settings(real_build, engine)
+    manifest = Manifest.read(real_build.current_store.resolve())
     client = create_app(settings).test_client()
     graphs = client.get(
         "/sparql",
