@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -162,20 +165,19 @@ class Serving:
         return f"http://127.0.0.1:{self.port}"
 
 
-@contextmanager
-def tkg_serve(
+def start_serve(
     build_dir: Path,
     *options: str,
     log: Path,
     command: tuple[str, ...] = (sys.executable, "-m", "tkg.cli"),
     cwd: Path | None = None,
     **env: str,
-) -> Iterator[Serving]:
-    """``tkg serve OPTIONS`` on a free port of 127.0.0.1 over ``build_dir``, as an operator starts it.
+) -> Serving:
+    """``tkg serve OPTIONS`` on a free port of 127.0.0.1 over ``build_dir``, once it answers ``/``.
 
-    Its output goes to ``log`` (an unread pipe would fill up and stall the server). Stopped with
-    SIGTERM at the end; ``returncode`` then says how it exited. ``command`` is how ``tkg`` is run
-    (another venv's ``tkg`` script, for an installed copy), in ``cwd``.
+    Its output goes to ``log`` (an unread pipe would fill up and stall the server). ``command`` is
+    how ``tkg`` is run (another venv's ``tkg`` script, for an installed copy), in ``cwd``. A server
+    that exits or does not answer within 30 s is an error with the end of its log (and is stopped).
     """
     port = free_port()
     with log.open("wb") as sink:
@@ -187,35 +189,85 @@ def tkg_serve(
             cwd=cwd,
         )
     serving = Serving(port, process, log)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(serving.base + "/", timeout=1).status_code == 200:
+                return serving
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            stop_serve(serving)
+            raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def stop_serve(serving: Serving) -> None:
+    """SIGTERM, as an operator stops it (SIGKILL after 30 s); ``returncode`` then says how it exited."""
+    serving.process.send_signal(signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
-            try:
-                if requests.get(serving.base + "/", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+        serving.returncode = serving.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        serving.process.kill()
+        serving.returncode = serving.process.wait()
+
+
+@contextmanager
+def tkg_serve(build_dir: Path, *options: str, log: Path, **kwargs: Any) -> Iterator[Serving]:
+    """:func:`start_serve` for the block, stopped at its end (:func:`stop_serve`)."""
+    serving = start_serve(build_dir, *options, log=log, **kwargs)
+    try:
         yield serving
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            serving.returncode = process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            serving.returncode = process.wait()
+        stop_serve(serving)
+
+
+def shared_serve(
+    factory: pytest.TempPathFactory, name: str, build_dir: Path, *options: str, **env: str
+) -> str:
+    """``tkg serve OPTIONS`` for the whole test run, whichever xdist worker asks first; its base URL.
+
+    ``make test`` hands tests out one at a time, so each worker that drew one test of a session
+    fixture's started its own server (up to four of each, a second of CPU each, in a phase bound by
+    CPU). The first worker to ask starts it under a file lock and leaves a record of where it listens;
+    the others read the record; the run's end stops it (:func:`stop_recorded`, from
+    ``pytest_sessionfinish``), as :func:`tests.remote.engines.shared` does for the stores. For the
+    servers that the tests only send requests to: a test that reads the log, times answers or loads
+    the server starts its own (:func:`tkg_serve`).
+    """
+    root = run_root(factory)
+    root.mkdir(parents=True, exist_ok=True)
+    record = root / f"server-{name}.json"
+    with (root / f"server-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            serving = start_serve(build_dir, *options, log=root / f"server-{name}.log", **env)
+            record.write_text(json.dumps({"base": serving.base, "pid": serving.process.pid}))
+        return json.loads(record.read_text())["base"]
+
+
+def stop_recorded(root: Path, pattern: str) -> None:
+    """Stop every process a record ``root/PATTERN`` names (its ``pid``): SIGTERM, SIGKILL after 20 s."""
+    for record in sorted(root.glob(pattern)):
+        pid = json.loads(record.read_text())["pid"]
+        if not alive(pid):
+            continue
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # this process's child in a run without xdist
+            os.waitpid(pid, 0)
 
 
 @pytest.fixture(scope="session")
-def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``tkg serve`` (granian, one worker) over the real build; yields its base URL."""
-    log = tmp_path_factory.mktemp("live") / "server.log"
-    with tkg_serve(real_build.build_dir, "--workers", "1", log=log) as server:
-        yield server.base
+def live_server(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``tkg serve`` (granian, one worker) over the real build, one for the run; its base URL."""
+    return shared_serve(tmp_path_factory, "real", real_build.build_dir, "--workers", "1")
 
 
 def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
@@ -247,12 +299,12 @@ def run_root(factory: pytest.TempPathFactory) -> Path:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Stop the remote stores the run shared (tests/remote/engines.py), once every worker has ended."""
+    """Stop the servers and the remote stores the run shared, once every worker has ended."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    from tests.remote.engines import stop_shared
-
-    stop_shared(run_root(session.config._tmp_path_factory))  # type: ignore[attr-defined]
+    root = run_root(session.config._tmp_path_factory)  # type: ignore[attr-defined]
+    stop_recorded(root, "server-*.json")  # the front ends first, then the stores they read
+    stop_recorded(root, "engine-*.json")
 
 
 #: The longest tests of ``make test``'s parallel phase, longest first (setup and call, ``--durations``,

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.conftest import Serving, tkg_serve
+from tests.conftest import Serving, shared_serve, tkg_serve
 from tkg.config import Settings
 
 pytestmark = pytest.mark.e2e
@@ -82,23 +82,25 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pair(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serving]]:
-    """The same build served with the fast path (``fast``) and without it (``flask``)."""
-    logs = tmp_path_factory.mktemp("fast-sparql")
-    with ExitStack() as stack:
-        yield {
-            name: stack.enter_context(
-                tkg_serve(
-                    real_build.build_dir, "--workers", "1", log=logs / f"{name}.log", TKG_FAST_SPARQL=flag
-                )
-            )
-            for name, flag in (("fast", "1"), ("flask", "0"))
-        }
+@pytest.fixture(scope="session")
+def pair(real_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The base URLs of the same build served with the fast path (``fast``) and without it (``flask``),
+    for the run (:func:`tests.conftest.shared_serve`)."""
+    return {
+        name: shared_serve(
+            tmp_path_factory,
+            f"fast-sparql-{name}",
+            real_build.build_dir,
+            "--workers",
+            "1",
+            TKG_FAST_SPARQL=flag,
+        )
+        for name, flag in (("fast", "1"), ("flask", "0"))
+    }
 
 
-def send(server: Serving, method: str, path: str, headers: dict[str, str], body: bytes) -> requests.Response:
-    return requests.request(method, server.base + path, headers={**PLAIN, **headers}, data=body, timeout=30)
+def send(base: str, method: str, path: str, headers: dict[str, str], body: bytes) -> requests.Response:
+    return requests.request(method, base + path, headers={**PLAIN, **headers}, data=body, timeout=30)
 
 
 def seen(response: requests.Response) -> tuple[int, dict[str, str | None], bytes]:
@@ -108,7 +110,7 @@ def seen(response: requests.Response) -> tuple[int, dict[str, str | None], bytes
     return response.status_code, {name: response.headers.get(name) for name in COMPARED}, body
 
 
-def test_the_fast_path_answers_as_flask_does(pair: dict[str, Serving]) -> None:
+def test_the_fast_path_answers_as_flask_does(pair: dict[str, str]) -> None:
     for method, path, headers, body in REQUESTS:
         fast = seen(send(pair["fast"], method, path, headers, body))
         flask = seen(send(pair["flask"], method, path, headers, body))
@@ -117,7 +119,7 @@ def test_the_fast_path_answers_as_flask_does(pair: dict[str, Serving]) -> None:
     assert statuses == {200, 400, 403, 405, 406, 415}
 
 
-def test_a_repeated_query_gets_304_on_both(pair: dict[str, Serving]) -> None:
+def test_a_repeated_query_gets_304_on_both(pair: dict[str, str]) -> None:
     path = "/sparql?" + urlencode({"query": ORGS + " # 304"})
     for server in pair.values():
         etag = send(server, "GET", path, {}, b"").headers["ETag"]
@@ -127,7 +129,7 @@ def test_a_repeated_query_gets_304_on_both(pair: dict[str, Serving]) -> None:
     assert fast == flask
 
 
-def test_the_service_description_and_options_stay_with_flask(pair: dict[str, Serving]) -> None:
+def test_the_service_description_and_options_stay_with_flask(pair: dict[str, str]) -> None:
     for method, path in (("GET", "/sparql"), ("OPTIONS", "/sparql"), ("HEAD", "/sparql?query=ASK%7B%7D")):
         fast, flask = (seen(send(s, method, path, {}, b"")) for s in pair.values())
         # rdflib writes the description's blank nodes in an order of its own each process
@@ -163,13 +165,13 @@ def test_timeout_budget_and_replacement_agree(metered: dict[str, Serving]) -> No
     """A runaway query: 503 and its process killed; the client's spent share: 429; then a fresh process."""
     answers: dict[str, list[tuple[int, dict[str, str | None], bytes]]] = {}
     for name, server in metered.items():
-        heavy = send(server, "GET", "/sparql?" + urlencode({"query": HEAVY}), {}, b"")
-        over = send(server, "GET", "/sparql?" + urlencode({"query": ASK}), {}, b"")
+        heavy = send(server.base, "GET", "/sparql?" + urlencode({"query": HEAVY}), {}, b"")
+        over = send(server.base, "GET", "/sparql?" + urlencode({"query": ASK}), {}, b"")
         answers[name] = [seen(heavy), seen(over)]
         assert heavy.status_code == 503 and heavy.headers["Retry-After"]
         assert over.status_code == 429 and int(over.headers["Retry-After"]) >= 1
         time.sleep(int(over.headers["Retry-After"]) + 0.5)
-        after = send(server, "GET", "/sparql?" + urlencode({"query": ASK}), {}, b"")
+        after = send(server.base, "GET", "/sparql?" + urlencode({"query": ASK}), {}, b"")
         assert after.status_code == 200 and after.json()["boolean"] is True
     digits = re.compile(rb"\d+")
     for fast, flask in zip(answers["fast"], answers["flask"], strict=True):
@@ -185,8 +187,8 @@ def test_the_fast_server_answers_queries_itself(real_build: Settings, tmp_path: 
     log = tmp_path / "fast.log"
     with tkg_serve(real_build.build_dir, "--workers", "1", log=log) as server:
         for request in REQUESTS:
-            send(server, *request)
-        assert send(server, "GET", "/sparql", {"Accept": "text/turtle"}, b"").status_code == 200
+            send(server.base, *request)
+        assert send(server.base, "GET", "/sparql", {"Accept": "text/turtle"}, b"").status_code == 200
     found = re.findall(r"fast path: (\d+) answered on the event loop, (\d+) handed to Flask", log.read_text())
     assert found == [(str(len(REQUESTS)), "1")], log.read_text()[-2000:]
 
@@ -209,7 +211,7 @@ def test_under_a_url_prefix_both_resolve_relative_iris_against_the_endpoint(
                     TKG_FAST_SPARQL=flag,
                 )
             )
-            answer = send(server, "GET", "/tkg/sparql?" + urlencode({"query": query}), {}, b"")
+            answer = send(server.base, "GET", "/tkg/sparql?" + urlencode({"query": query}), {}, b"")
             assert answer.json()["results"]["bindings"][0]["x"]["value"] == server.base + "/tkg/other"
             answers.append(seen(answer))
     assert answers[0] == answers[1]

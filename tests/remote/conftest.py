@@ -10,11 +10,10 @@ run unchanged over each remote store (``test_*_remote.py``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import run_root, tkg_serve
+from tests.conftest import run_root, shared_serve
 from tests.remote.engines import ENGINES, Engine, shared
 from tkg.config import Settings
 from tkg.push import push
@@ -51,9 +50,9 @@ def client_real(real_build: Settings, engine: Engine):
 
 
 @pytest.fixture(scope="session")
-def live_server(real_build: Settings, engine: Engine, tmp_path_factory) -> Iterator[str]:
-    """``tkg serve`` over the remote store, with no build on its disk (an empty build directory)."""
-    empty = tmp_path_factory.mktemp("front-end") / "build"
-    log = empty.parent / "server.log"
-    with tkg_serve(empty, "--workers", "1", log=log, **engine.env()) as server:
-        yield server.base
+def live_server(real_build: Settings, engine: Engine, tmp_path_factory) -> str:
+    """``tkg serve`` over the remote store, with no build on its disk (an empty build directory), one
+    for the run (:func:`tests.conftest.shared_serve`)."""
+    empty = run_root(tmp_path_factory) / f"front-end-{engine.name}" / "build"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    return shared_serve(tmp_path_factory, f"front-end-{engine.name}", empty, "--workers", "1", **engine.env())

@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -27,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import alive, free_port
+from tests.conftest import free_port
 
 ENGINES = ("oxigraph", "virtuoso")
 HERE = Path(__file__).parent
@@ -159,7 +157,7 @@ def shared(name: str, root: Path, prepare: Callable[[Engine], None], role: str =
     the real graph into them (up to eight starts and pushes at ``-n 4``). The first worker to need
     the engine starts it under a file lock and leaves a record of where it listens; the others read
     the record. No worker knows it is the last to use it, so the run's end stops it:
-    :func:`stop_shared`, from ``pytest_sessionfinish`` in the controller (tests/conftest.py).
+    :func:`tests.conftest.stop_recorded`, from ``pytest_sessionfinish`` in the controller.
     A start or a ``prepare`` that failed leaves no record, and the next worker tries again.
     """
     root.mkdir(parents=True, exist_ok=True)
@@ -185,19 +183,3 @@ def shared(name: str, root: Path, prepare: Callable[[Engine], None], role: str =
         started |= {"directory": str(engine.directory), "pid": engine.process.pid}
         record.write_text(json.dumps(started))
         return engine
-
-
-def stop_shared(root: Path) -> None:
-    """Stop every engine :func:`shared` started in ``root`` (SIGTERM, then SIGKILL after 20 s)."""
-    for record in sorted(root.glob("engine-*.json")):
-        pid = json.loads(record.read_text())["pid"]
-        if not alive(pid):
-            continue
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):  # this process's child in a run without xdist
-            os.waitpid(pid, 0)

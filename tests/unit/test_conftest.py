@@ -1,13 +1,16 @@
-"""The test suite's own helpers (tests/conftest.py): the real build's cache key, the run-wide directories."""
+"""The test suite's own helpers (tests/conftest.py): the real build's cache key, the run-wide directories
+and servers."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.conftest import build_key, made_once
+from tests.conftest import alive, build_key, made_once, run_root, shared_serve, stop_recorded
 from tkg.config import Settings
 
 
@@ -43,3 +46,20 @@ def test_made_once_makes_its_directory_once_and_again_after_a_failure(
         made_once(tmp_path_factory, "made-once-broken", broken)
     again = made_once(tmp_path_factory, "made-once-broken", make)
     assert (again / "made.txt").exists() and not (again / "half.txt").exists()
+
+
+def test_a_shared_server_starts_once_for_the_run_and_its_record_stops_it(
+    real_build: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A second ask (another xdist worker's) gets the first server; the run's end stops it by its record."""
+    first = shared_serve(tmp_path_factory, "shared-test", real_build.build_dir, "--workers", "1")
+    assert shared_serve(tmp_path_factory, "shared-test", real_build.build_dir, "--workers", "1") == first
+    assert requests.get(first + "/", timeout=10).status_code == 200
+    root = run_root(tmp_path_factory)
+    record = root / "server-shared-test.json"
+    pid = json.loads(record.read_text())["pid"]
+    stop_recorded(root, record.name)
+    record.unlink()
+    assert not alive(pid)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(first + "/", timeout=10)
