@@ -74,8 +74,8 @@ def run(base: str, paths: list[str], clients: int, seconds: float, max_requests:
     return result
 
 
-def tree_rss_kib(root: int) -> int:
-    """Resident memory (KiB) of a process and all its descendants, read from /proc."""
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process under it, from each process's parent in /proc."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -83,10 +83,19 @@ def tree_rss_kib(root: int) -> int:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total, todo = 0, [root]
+    tree: list[int] = []
+    todo = [root]
     while todo:
         pid = todo.pop()
+        tree.append(pid)
         todo += children.get(pid, [])
+    return tree
+
+
+def tree_rss_kib(root: int) -> int:
+    """Resident memory (KiB) of a process and all its descendants, read from /proc."""
+    total = 0
+    for pid in process_tree(root):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

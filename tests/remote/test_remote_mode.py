@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.loadgen import process_tree
 from server import create_app
 from tests.conftest import FIXTURES, cli_env, free_port, make_settings, tkg_serve
 from tests.remote.conftest import remote_settings
@@ -238,18 +239,6 @@ def test_settings_reach_the_workers_by_the_naming_convention() -> None:
     assert env["TKG_STORE_GSP_URL"] == ""
 
 
-def _process_tree(pid: int) -> list[int]:
-    """``pid`` and every process under it (``/proc/PID/task/TID/children``)."""
-    tree, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        tree.append(parent)
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                todo += [int(child) for child in (task / "children").read_text().split()]
-    return tree
-
-
 def test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart_reuses_the_copies(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -267,7 +256,7 @@ def test_the_dumps_copied_from_the_store_outlive_a_killed_server_and_its_restart
         made = copies / listed["version"] / DUMPS / INDEX
         assert [p.name for p in copies.iterdir() if not p.name.startswith(".")] == [listed["version"]]
         before = made.stat()
-        for pid in _process_tree(first.process.pid):
+        for pid in process_tree(first.process.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     assert not [p for p in temp.rglob("*") if p.name.endswith((".gz", INDEX))], "dumps left in TMPDIR"
