@@ -24,6 +24,7 @@ import requests
 
 from tkg.build import build
 from tkg.config import ROOT, Settings
+from tkg.executor import start_time
 from tkg.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -143,12 +144,7 @@ def free_port() -> int:
 
 def alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (a killed child lingers as a zombie until reaped: not alive)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
+    return start_time(pid) is not None
 
 
 @dataclass

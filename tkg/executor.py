@@ -445,7 +445,7 @@ class SharedTurns:
     also counts the turns its worker holds, so that the turns of a worker killed while holding them go
     back to the free FIFO (:meth:`_reclaim`: when a slot is claimed, and at most once a second while a
     request waits), as do the turns sent to its inbox and not read. A slot names its process by pid
-    and start time (:func:`_started`), so that a dead worker left as a zombie by its parent, or whose
+    and start time (:func:`start_time`), so that a dead worker left as a zombie by its parent, or whose
     pid the system gave to another process since, is seen as dead. A worker killed in the instant
     between moving a turn's byte and counting it (a few instructions) loses that turn, which no
     reclaim can tell from one it never had; none is ever made.
@@ -453,7 +453,7 @@ class SharedTurns:
 
     #: Openers the table holds: a pid each (0: free), then when each one's oldest waiter arrived (inf:
     #: none), so that the oldest of all is one ``min`` in C, then the turns each one holds, then when
-    #: each one's process started (:func:`_started`: a pid alone may be a zombie's or reused).
+    #: each one's process started (:func:`start_time`: a pid alone may be a zombie's or reused).
     SLOTS = 64
     #: Seconds between two looks for dead workers' turns while a request of this worker waits.
     RECLAIM_EVERY = 1.0
@@ -511,7 +511,7 @@ class SharedTurns:
         """A free slot of the table (or one whose process is gone), marked with this process's id and
         start time."""
         pid = os.getpid()
-        started = _started(pid) or 0
+        started = start_time(pid) or 0
         fcntl.lockf(self._heads_fd, fcntl.LOCK_EX)
         try:
             self._reclaim_locked()
@@ -738,7 +738,7 @@ def _unread(fd: int) -> int:
 _PROC = os.path.exists("/proc/self/stat")
 
 
-def _started(pid: int) -> int | None:
+def start_time(pid: int) -> int | None:
     """When process ``pid`` started (clock ticks after boot: field 22 of ``/proc/PID/stat``), or None if
     there is no such process, it is a zombie (exited, not yet waited for by its parent), or this system
     has no ``/proc``. With the pid it names one process: a pid is reused once its process is reaped.
@@ -754,9 +754,9 @@ def _started(pid: int) -> int | None:
 
 
 def _alive(pid: int, started: int) -> bool:
-    """Whether the process ``pid`` that started at ``started`` (:func:`_started`) still runs. Without
+    """Whether the process ``pid`` that started at ``started`` (:func:`start_time`) still runs. Without
     ``/proc``, whether any process ``pid`` exists (one of another user's counts)."""
-    return _started(pid) == started if _PROC else running(pid)
+    return start_time(pid) == started if _PROC else running(pid)
 
 
 def running(pid: int) -> bool:
