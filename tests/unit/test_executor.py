@@ -445,7 +445,7 @@ def test_the_turns_of_a_worker_left_a_zombie_come_back(tmp_path: Path) -> None:
     pid = _dies_holding(path)
     try:
         deadline = time.monotonic() + 10
-        while Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        while alive(pid):  # until it has exited: not waited for, it is a zombie
             assert time.monotonic() < deadline, "the worker did not exit"
             time.sleep(0.01)
         respawned = SharedTurns(str(path))
